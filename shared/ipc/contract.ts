@@ -1,0 +1,41 @@
+// THE IPC contract: one invoke map and one event map, composed from per-domain parts, with the
+// runtime allowlists and argument checks the preload and the main router enforce.
+
+import type { Check } from '../net/validate'
+import type { CoreEvents, CoreInvoke } from './domains/core'
+import { coreEventNames, coreInvokeArgs } from './domains/core'
+
+/** Renderer → main, request/response. */
+export type InvokeContract = CoreInvoke
+/** Main → renderer, push. */
+export type EventContract = CoreEvents
+
+export type InvokeChannel = keyof InvokeContract
+export type EventChannel = keyof EventContract
+
+export type InvokeArgs<K extends InvokeChannel> = Parameters<InvokeContract[K]>
+export type InvokeReturn<K extends InvokeChannel> = ReturnType<InvokeContract[K]>
+export type EventArgs<K extends EventChannel> = Parameters<EventContract[K]>
+
+/** Per-channel argument checks; also the invoke allowlist. A missing or extra channel is a compile error. */
+export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check } = {
+  ...coreInvokeArgs,
+}
+
+export const eventAllowlist: { [K in EventChannel]: true } = {
+  ...coreEventNames,
+}
+
+export function isInvokeChannel(c: unknown): c is InvokeChannel {
+  return typeof c === 'string' && Object.prototype.hasOwnProperty.call(invokeArgChecks, c)
+}
+
+export function isEventChannel(c: unknown): c is EventChannel {
+  return typeof c === 'string' && Object.prototype.hasOwnProperty.call(eventAllowlist, c)
+}
+
+/** The bridge the preload exposes as `window.api`. */
+export interface PreloadApi {
+  invoke<K extends InvokeChannel>(channel: K, ...args: InvokeArgs<K>): Promise<unknown>
+  on<K extends EventChannel>(channel: K, fn: (...args: EventArgs<K>) => void): () => void
+}

@@ -1,0 +1,114 @@
+// IPC entries of the core engine: target connection, snapshot, operations, command log.
+
+import type { LogEntry } from '../../net/command-log'
+import type { Snapshot } from '../../net/model'
+import type { NetOp } from '../../net/ops'
+import { validateOp } from '../../net/ops'
+import type { Check } from '../../net/validate'
+import { checkPort } from '../../net/validate'
+
+/** How to reach a Linux kernel. */
+export type TargetSpec =
+  | { kind: 'vm' }
+  | {
+      kind: 'ssh'
+      host: string
+      port: number
+      username: string
+      /** Path to a private key file on this machine; main reads it, the renderer never sees it. */
+      privateKeyPath?: string
+      /** Use the SSH agent from SSH_AUTH_SOCK. */
+      useAgent?: boolean
+    }
+  | { kind: 'local' }
+
+export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed'
+
+export interface ConnectionStatus {
+  state: ConnectionState
+  /** A short description of the target, e.g. "vagrant@127.0.0.1:2222" or "this machine". */
+  label: string | null
+  kind: TargetSpec['kind'] | null
+  /** Last error, when state is failed or reconnecting. */
+  error?: { code: string; message: string; detail?: string }
+}
+
+/** What an applied operation did. */
+export interface ApplyResult {
+  /** The command lines run, in order. */
+  commands: string[]
+  durationMs: number
+}
+
+export interface ResetResult {
+  removedNamespaces: string[]
+  removedLinks: string[]
+  removedNatRules: number
+  commands: string[]
+}
+
+export interface CoreInvoke {
+  /** Connect to a target (replacing any current one). */
+  'target:connect': (spec: TargetSpec) => ConnectionStatus
+  'target:disconnect': () => void
+  'target:status': () => ConnectionStatus
+  /** Read every namespace in one round trip. */
+  'netns:snapshot': () => Snapshot
+  /** Validate and run one operation; throws PARTIAL_FAILURE/COMMAND_FAILED with details. */
+  'netns:apply': (op: NetOp) => ApplyResult
+  /** Remove everything the app created on this target. */
+  'netns:reset': () => ResetResult
+  'log:list': () => LogEntry[]
+  /** The log's successful changes as a shell script. */
+  'log:export': () => string
+  'log:clear': () => void
+}
+
+export interface CoreEvents {
+  'target:status-changed': (status: ConnectionStatus) => void
+  'log:appended': (entries: LogEntry[]) => void
+  /** A fresh snapshot (after an operation, a periodic refresh, or a monitor event). */
+  'netns:changed': (snapshot: Snapshot) => void
+}
+
+const none = (args: unknown[]): Check =>
+  args.length === 0 ? { ok: true } : { ok: false, message: 'This call takes no arguments.' }
+
+function checkTargetSpec(v: unknown): Check {
+  if (typeof v !== 'object' || v === null) return { ok: false, message: 'Target must be an object.' }
+  const s = v as Record<string, unknown>
+  if (s.kind === 'vm' || s.kind === 'local') return { ok: true }
+  if (s.kind !== 'ssh') return { ok: false, message: 'Target kind must be vm, ssh or local.' }
+  if (typeof s.host !== 'string' || !/^[A-Za-z0-9.:_-]{1,253}$/.test(s.host))
+    return { ok: false, message: 'Host must be a host name or IP address.' }
+  const p = checkPort(s.port)
+  if (!p.ok) return p
+  if (typeof s.username !== 'string' || !/^[a-z_][a-z0-9_-]{0,31}$/.test(s.username))
+    return { ok: false, message: 'User name must be a valid Linux user name.' }
+  if (s.privateKeyPath !== undefined && (typeof s.privateKeyPath !== 'string' || s.privateKeyPath.includes('\0')))
+    return { ok: false, message: 'Key path must be a file path.' }
+  return { ok: true }
+}
+
+/** Runtime argument checks per channel (the allowlist for this domain). */
+export const coreInvokeArgs: { [K in keyof CoreInvoke]: (args: unknown[]) => Check } = {
+  'target:connect': (a) => (a.length === 1 ? checkTargetSpec(a[0]) : { ok: false, message: 'Expected one target.' }),
+  'target:disconnect': none,
+  'target:status': none,
+  'netns:snapshot': none,
+  'netns:apply': (a) => {
+    if (a.length !== 1) return { ok: false, message: 'Expected one operation.' }
+    const p = validateOp(a[0])
+    return p ? { ok: false, message: p.message } : { ok: true }
+  },
+  'netns:reset': none,
+  'log:list': none,
+  'log:export': none,
+  'log:clear': none,
+}
+
+export const coreEventNames: { [K in keyof CoreEvents]: true } = {
+  'target:status-changed': true,
+  'log:appended': true,
+  'netns:changed': true,
+}

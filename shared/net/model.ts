@@ -1,0 +1,120 @@
+// The network model the app shows: namespaces with their links, addresses, routes and neighbours,
+// as parsed from `ip -j` output. Plain data, serializable across IPC.
+
+/** The name the UI uses for the target's root network namespace. */
+export const HOST_NS = 'host'
+
+/** What kind of link this is, as far as the UI cares. */
+export type LinkKind =
+  | 'loopback'
+  | 'veth'
+  | 'bridge'
+  | 'vlan'
+  | 'vxlan'
+  | 'tun'
+  | 'dummy'
+  | 'macvlan'
+  | 'wireguard'
+  | 'ether'
+  | 'other'
+
+/** Where the other end of a veth pair is. */
+export interface VethPeer {
+  /** Namespace name (HOST_NS for the root namespace), or null if it could not be resolved. */
+  namespace: string | null
+  /** Interface name of the peer, or null if unresolved (e.g. in an unnamed namespace). */
+  ifname: string | null
+  /** The peer's ifindex inside its own namespace. */
+  ifindex: number | null
+}
+
+export interface NetLink {
+  ifindex: number
+  ifname: string
+  kind: LinkKind
+  /** Raw `linkinfo.info_kind` (or link_type when there is none). */
+  rawKind: string
+  /** Kernel flags: UP, LOWER_UP, NO-CARRIER, BROADCAST, ... */
+  flags: string[]
+  /** Operational state: UP, DOWN, LOWERLAYERDOWN, UNKNOWN, ... */
+  operstate: string
+  mtu: number
+  mac: string | null
+  /** Name of the bridge (or other master) this link is enslaved to. */
+  master: string | null
+  /** True when this link is a port of a bridge. */
+  isBridgePort: boolean
+  /** For veth: the resolved peer. */
+  peer: VethPeer | null
+  /** `link-netnsid` as reported in this namespace (relative to it). */
+  linkNetnsid: number | null
+  /** For vlan: the parent link's index. */
+  linkIndex: number | null
+  /** Queueing discipline name (e.g. noqueue, netem). */
+  qdisc: string | null
+}
+
+export type AddressFamily = 'inet' | 'inet6'
+
+export interface NetAddress {
+  ifname: string
+  family: AddressFamily
+  local: string
+  prefixlen: number
+  scope: string
+  /** Broadcast address, where set. */
+  broadcast: string | null
+  /** Flags such as tentative, dadfailed, dynamic. */
+  flags: string[]
+}
+
+export interface NetRoute {
+  family: AddressFamily
+  /** Routing table: main, local, or a number/name. */
+  table: string
+  type: string
+  /** Destination prefix, or "default". */
+  dst: string
+  gateway: string | null
+  dev: string | null
+  protocol: string | null
+  scope: string | null
+  prefsrc: string | null
+  metric: number | null
+  flags: string[]
+}
+
+export interface NetNeighbour {
+  family: AddressFamily
+  dst: string
+  dev: string
+  mac: string | null
+  /** REACHABLE, STALE, DELAY, PROBE, FAILED, INCOMPLETE, PERMANENT, NOARP ... */
+  state: string[]
+  router: boolean
+}
+
+export interface NetNamespace {
+  /** Name as in `ip netns list`, or HOST_NS for the root namespace. */
+  name: string
+  isHost: boolean
+  /** nsid of this namespace as seen from the root namespace (null if none assigned). */
+  nsid: number | null
+  links: NetLink[]
+  addresses: NetAddress[]
+  routes: NetRoute[]
+  neighbours: NetNeighbour[]
+  /** IPv4 forwarding (net.ipv4.ip_forward), null if unknown. */
+  ipForward: boolean | null
+}
+
+export interface Snapshot {
+  /** Milliseconds since the epoch when the snapshot was read. */
+  takenAt: number
+  /** How long the read took end to end, in ms. */
+  durationMs: number
+  /** Host first, then named namespaces in name order. */
+  namespaces: NetNamespace[]
+  /** Namespaces that were listed but vanished before they could be read. */
+  vanished: string[]
+}

@@ -1,0 +1,192 @@
+// Validation of every user- or file-supplied value before it can reach a command line.
+// Each check returns a specific message, so the UI can say exactly what is wrong.
+
+import { HOST_NS } from './model'
+
+/** Outcome of a check: ok, or a message that says what is wrong and what is allowed. */
+export type Check = { ok: true } | { ok: false; message: string }
+
+const OK: Check = { ok: true }
+const bad = (message: string): Check => ({ ok: false, message })
+
+const SHELL_META = /[;&|`$<>(){}[\]*?!~#\\'"^]/
+const ALLOWED_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
+
+function byteLength(s: string): number {
+  return new TextEncoder().encode(s).length
+}
+
+function describeChar(c: string): string {
+  if (c === '\n') return 'a newline'
+  if (c === '\r') return 'a carriage return'
+  if (c === '\t') return 'a tab'
+  if (c === ' ') return 'a space'
+  if (c === '\0') return 'a NUL byte'
+  const code = c.codePointAt(0) ?? 0
+  if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).padStart(4, '0')})`
+  return `"${c}"`
+}
+
+/**
+ * A Linux interface or namespace name: 1–15 bytes of ASCII letters, digits, `_`, `.` and `-`,
+ * not starting with `-` or `.`, never `.` or `..`.
+ */
+export function checkName(value: unknown, what = 'Name'): Check {
+  if (typeof value !== 'string') return bad(`${what} must be text.`)
+  if (value.length === 0) return bad(`${what} is empty.`)
+  if (value === '.' || value === '..') return bad(`${what} cannot be "${value}".`)
+  const bytes = byteLength(value)
+  if (bytes > 15) return bad(`${what} is ${bytes} bytes long; Linux allows at most 15.`)
+  for (const c of value) {
+    if (/\s/.test(c) || c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f)
+      return bad(`${what} contains ${describeChar(c)}; use letters, digits, "_", "." or "-".`)
+    if (c === '/') return bad(`${what} contains "/"; names cannot contain a slash.`)
+    if (c === ':') return bad(`${what} contains ":"; use letters, digits, "_", "." or "-".`)
+    if (SHELL_META.test(c)) return bad(`${what} contains the shell character "${c}", which is not allowed.`)
+    if ((c.codePointAt(0) ?? 0) > 0x7e) return bad(`${what} contains the non-ASCII character "${c}"; use plain ASCII.`)
+  }
+  if (value.startsWith('-')) return bad(`${what} cannot start with "-" (it would read as an option).`)
+  if (!ALLOWED_NAME.test(value)) return bad(`${what} must start with a letter, digit or "_".`)
+  return OK
+}
+
+/** A namespace name the app may create: a valid name that is not the reserved "host". */
+export function checkNamespaceName(value: unknown): Check {
+  const c = checkName(value, 'Namespace name')
+  if (!c.ok) return c
+  if (value === HOST_NS) return bad(`"${HOST_NS}" is reserved for the target's root namespace.`)
+  return OK
+}
+
+/** Where a command runs: HOST_NS or a valid namespace name. */
+export function checkNamespaceRef(value: unknown): Check {
+  if (value === HOST_NS) return OK
+  return checkName(value, 'Namespace')
+}
+
+export function checkIfName(value: unknown): Check {
+  return checkName(value, 'Interface name')
+}
+
+/** Parse a dotted-quad IPv4 address into its 32-bit value, or null. */
+export function parseIPv4(s: string): number | null {
+  const parts = s.split('.')
+  if (parts.length !== 4) return null
+  let v = 0
+  for (const p of parts) {
+    if (!/^\d{1,3}$/.test(p) || (p.length > 1 && p.startsWith('0'))) return null
+    const n = Number(p)
+    if (n > 255) return null
+    v = v * 256 + n
+  }
+  return v
+}
+
+/** Parse an IPv6 address into 8 groups, or null. Accepts `::` compression and an IPv4 tail. */
+export function parseIPv6(s: string): number[] | null {
+  if (!/^[0-9A-Fa-f:.]+$/.test(s) || s.length > 45) return null
+  const halves = s.split('::')
+  if (halves.length > 2) return null
+  const parseSide = (side: string): number[] | null => {
+    if (side === '') return []
+    const out: number[] = []
+    const groups = side.split(':')
+    for (let i = 0; i < groups.length; i++) {
+      const g = groups[i] ?? ''
+      if (i === groups.length - 1 && g.includes('.')) {
+        const v4 = parseIPv4(g)
+        if (v4 === null) return null
+        out.push(Math.floor(v4 / 65536), v4 % 65536)
+      } else {
+        if (!/^[0-9A-Fa-f]{1,4}$/.test(g)) return null
+        out.push(parseInt(g, 16))
+      }
+    }
+    return out
+  }
+  const left = parseSide(halves[0] ?? '')
+  const right = halves.length === 2 ? parseSide(halves[1] ?? '') : []
+  if (!left || !right) return null
+  if (halves.length === 1) return left.length === 8 ? left : null
+  const fill = 8 - left.length - right.length
+  if (fill < 1) return null
+  return [...left, ...new Array<number>(fill).fill(0), ...right]
+}
+
+/** A single IP address (v4 or v6), no prefix. */
+export function checkIp(value: unknown, what = 'Address'): Check {
+  if (typeof value !== 'string' || value.length === 0) return bad(`${what} is empty.`)
+  if (value.includes('/')) return bad(`${what} "${value}" has a prefix length; give the address alone.`)
+  if (parseIPv4(value) !== null || parseIPv6(value) !== null) return OK
+  return bad(`${what} "${truncate(value)}" is not a valid IPv4 or IPv6 address.`)
+}
+
+/** Which family an address (with or without prefix) belongs to, or null. */
+export function ipFamily(value: string): 'inet' | 'inet6' | null {
+  const addr = value.split('/')[0] ?? ''
+  if (parseIPv4(addr) !== null) return 'inet'
+  if (parseIPv6(addr) !== null) return 'inet6'
+  return null
+}
+
+/** An address with prefix length, e.g. 10.0.0.1/24 or fd00::1/64. */
+export function checkCidr(value: unknown, what = 'Address'): Check {
+  if (typeof value !== 'string' || value.trim().length === 0) return bad(`${what} is empty.`)
+  if (/\s/.test(value)) return bad(`${what} contains white space.`)
+  if (value.includes('//')) return bad(`${what} "${truncate(value)}" has a double slash; write it like 10.0.0.1/24.`)
+  const parts = value.split('/')
+  if (parts.length === 1) return bad(`${what} "${truncate(value)}" needs a prefix length, like 10.0.0.1/24.`)
+  if (parts.length > 2) return bad(`${what} "${truncate(value)}" has more than one "/".`)
+  const [addr = '', len = ''] = parts
+  const fam = parseIPv4(addr) !== null ? 'inet' : parseIPv6(addr) !== null ? 'inet6' : null
+  if (!fam) return bad(`"${truncate(addr)}" is not a valid IPv4 or IPv6 address.`)
+  if (!/^\d{1,3}$/.test(len)) return bad(`Prefix length "${truncate(len)}" must be a whole number.`)
+  const max = fam === 'inet' ? 32 : 128
+  if (Number(len) > max) return bad(`Prefix length /${len} is too long for ${fam === 'inet' ? 'IPv4 (max 32)' : 'IPv6 (max 128)'}.`)
+  return OK
+}
+
+/** A route destination: "default" or a CIDR. */
+export function checkRouteDst(value: unknown): Check {
+  if (value === 'default') return OK
+  return checkCidr(value, 'Destination')
+}
+
+export function checkMac(value: unknown): Check {
+  if (typeof value !== 'string' || value.length === 0) return bad('MAC address is empty.')
+  if (!/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(value))
+    return bad(`MAC address "${truncate(value)}" must look like 02:00:00:aa:bb:cc.`)
+  if ((parseInt(value.slice(0, 2), 16) & 1) === 1) return bad(`MAC address ${value} is a multicast address; the first byte must be even.`)
+  return OK
+}
+
+export function checkPort(value: unknown): Check {
+  if (typeof value !== 'number' || !Number.isInteger(value)) return bad('Port must be a whole number.')
+  if (value < 1 || value > 65535) return bad(`Port ${value} is out of range (1–65535).`)
+  return OK
+}
+
+/** A routing table: main, local, default, or a number 1–4294967295. */
+export function checkTable(value: unknown): Check {
+  if (value === 'main' || value === 'local' || value === 'default') return OK
+  if (typeof value === 'string' && /^\d{1,10}$/.test(value)) {
+    const n = Number(value)
+    if (n >= 1 && n <= 4294967295) return OK
+  }
+  return bad(`Table "${truncate(String(value))}" must be main, local, default or a number from 1 to 4294967295.`)
+}
+
+export function checkProtocol(value: unknown): Check {
+  if (value === 'tcp' || value === 'udp') return OK
+  return bad('Protocol must be tcp or udp.')
+}
+
+function truncate(s: string): string {
+  return s.length > 40 ? `${s.slice(0, 40)}…` : s
+}
+
+/** Throw-style helper: collects the first failing check into a message, or null when all pass. */
+export function firstProblem(checks: Array<[string, Check]>): { field: string; message: string } | null {
+  for (const [field, c] of checks) if (!c.ok) return { field, message: c.message }
+  return null
+}
