@@ -5,7 +5,8 @@ import vue from 'eslint-plugin-vue'
 import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
-const nodeModules = ['node:*', 'fs', 'path', 'child_process', 'os', 'net', 'crypto', 'events', 'stream']
+// Bare module names go in `paths` (exact match); `patterns` would also match our own folders (e.g. shared/net).
+const nodeModules = ['fs', 'path', 'child_process', 'os', 'net', 'crypto', 'events', 'stream', 'util']
 
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.vagrant/**'] },
@@ -44,8 +45,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['electron', 'vue', 'pinia', 'ssh2', ...nodeModules].map((name) => ({ name, message: 'shared/ is pure TypeScript: no electron, node, vue or ssh2.' })),
           patterns: [
-            { group: ['electron', 'vue', 'pinia', 'ssh2', ...nodeModules], message: 'shared/ is pure TypeScript: no electron, node, vue or ssh2.' },
+            { group: ['node:*'], message: 'shared/ is pure TypeScript: no node built-ins.' },
             { group: ['**/src-main/**', '**/src-renderer/**'], message: 'shared/ may not import from main or renderer.' },
           ],
         },
@@ -59,8 +61,9 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
+          paths: ['electron', 'ssh2', ...nodeModules].map((name) => ({ name, message: 'The renderer runs in a sandbox: no Node or Electron imports.' })),
           patterns: [
-            { group: ['electron', 'ssh2', ...nodeModules], message: 'The renderer runs in a sandbox: no Node or Electron imports.' },
+            { group: ['node:*'], message: 'The renderer runs in a sandbox: no Node built-ins.' },
             { group: ['**/src-main/**'], message: 'The renderer talks to main only through ipc/client.ts.' },
           ],
         },
@@ -72,7 +75,13 @@ export default tseslint.config(
     rules: {
       'no-restricted-imports': [
         'error',
-        { patterns: [{ group: ['ssh2', ...nodeModules, '../*', '!../../shared/**'], message: 'The preload may import only electron and shared/.' }] },
+        {
+          paths: ['ssh2', ...nodeModules].map((name) => ({ name, message: 'The preload may import only electron and shared/.' })),
+          patterns: [
+            { group: ['node:*'], message: 'The preload may import only electron and shared/.' },
+            { regex: '^[.][.]/(?![.][.]/shared/)', message: 'The preload may import only electron and shared/.' },
+          ],
+        },
       ],
     },
   },
