@@ -130,13 +130,13 @@ export async function startSshd(): Promise<SshdFixture> {
           p.kill('SIGTERM')
         })
       }
-      killSessions(config)
+      killSessions(config, port)
       rmSync(dir, { recursive: true, force: true })
     },
     kill() {
       proc?.kill('SIGKILL')
       proc = null
-      killSessions(config)
+      killSessions(config, port)
     },
     async restart() {
       await start()
@@ -151,11 +151,20 @@ export async function startSshd(): Promise<SshdFixture> {
   return fixture
 }
 
-/** Kill the per-connection sshd processes of this server (they carry the config path in argv). */
-function killSessions(config: string): void {
-  try {
-    execFileSync('pkill', ['-KILL', '-f', `sshd.*${config}`], { stdio: 'ignore' })
-  } catch {
-    // none left
+/**
+ * Kill the per-connection sshd processes of this server. They rename themselves ("sshd: root@notty"),
+ * so match them by the socket they hold on the server's port (psmisc `fuser`), and by argv for the
+ * pre-auth children.
+ */
+function killSessions(config: string, port: number): void {
+  for (const argv of [
+    ['fuser', '-s', '-k', '-KILL', '-n', 'tcp', String(port)],
+    ['pkill', '-KILL', '-f', `sshd.*${config}`],
+  ]) {
+    try {
+      execFileSync(argv[0]!, argv.slice(1), { stdio: 'ignore' })
+    } catch {
+      // none left
+    }
   }
 }

@@ -1,0 +1,133 @@
+// LocalTarget: the same commands on this Linux machine, as root or through `sudo -n`.
+
+import { spawn, type ChildProcess, execFile } from 'node:child_process'
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { AppError } from '../../shared/errors'
+import { toShellLine } from '../../shared/net/shell'
+import { ShellChannel } from './shell-channel'
+import { PipeStream } from './stream-handle'
+import { watchdogScript } from './stream-wrapper'
+import type {
+  CommandResult,
+  RunOptions,
+  ShellHandle,
+  ShellOptions,
+  StreamHandle,
+  StreamOptions,
+  Target,
+} from './target'
+
+export class LocalTarget extends EventEmitter implements Target {
+  readonly kind = 'local' as const
+  readonly label = 'this machine'
+  private channel: ShellChannel | null = null
+  private readonly children = new Set<ChildProcess>()
+  private prefix: string[] = []
+  private isUp = false
+
+  get connected(): boolean {
+    return this.isUp
+  }
+
+  /** Check that we can act as root (directly or with `sudo -n`) and open the command shell. */
+  async connect(): Promise<void> {
+    if (process.platform !== 'linux')
+      throw new AppError('TARGET_UNREACHABLE', 'This machine is not Linux: use the Vagrant VM or an SSH host.')
+    if (process.getuid?.() !== 0) {
+      const ok = await new Promise<boolean>((resolve) => execFile('sudo', ['-n', 'true'], (e) => resolve(!e)))
+      if (!ok)
+        throw new AppError('PERMISSION_DENIED', 'This needs root: run as root, or allow passwordless sudo (sudo -n) for ip, iptables and tc.')
+      this.prefix = ['sudo', '-n']
+    }
+    this.isUp = true
+    await this.commandChannel()
+  }
+
+  async run(commands: string[][], opts: RunOptions = {}): Promise<CommandResult[]> {
+    if (!this.isUp) throw new AppError('NOT_CONNECTED', 'Not connected to this machine.')
+    return (await this.commandChannel()).run(commands, opts)
+  }
+
+  stream(argv: string[], opts: StreamOptions = {}): Promise<StreamHandle> {
+    if (!this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    const child = this.spawn(['sh', '-c', watchdogScript(argv)])
+    const s = new PipeStream(
+      argv,
+      { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr!, forceKill: () => child.kill('SIGKILL') },
+      !!opts.lines,
+    )
+    child.on('close', (code) => s.finish({ reason: 'exit', exitCode: code }))
+    return Promise.resolve(s)
+  }
+
+  /** A pty via util-linux `script` (no resize: `script` has no way to pass it on). */
+  shell(opts: ShellOptions): Promise<ShellHandle> {
+    if (!this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    const inner = toShellLine([...this.prefix, ...(opts.argv ?? ['bash', '-l'])])
+    const child = spawn('script', ['-qfc', `stty cols ${opts.cols} rows ${opts.rows}; exec ${inner}`, '/dev/null'], {
+      stdio: 'pipe',
+    })
+    this.track(child)
+    const h = new EventEmitter() as ShellHandle & EventEmitter
+    Object.assign(h, {
+      id: randomUUID(),
+      write: (d: string) => child.stdin.write(d),
+      resize: () => undefined,
+      close: () =>
+        new Promise<void>((resolve) => {
+          child.once('close', () => resolve())
+          child.kill('SIGHUP')
+        }),
+    })
+    child.stdout.setEncoding('utf8')
+    child.stdout.on('data', (d: string) => h.emit('data', d))
+    child.on('close', () => h.emit('end'))
+    return Promise.resolve(h)
+  }
+
+  close(): Promise<void> {
+    this.isUp = false
+    this.channel?.close()
+    this.channel = null
+    const waits = [...this.children].map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null || c.signalCode !== null) return resolve()
+          c.once('close', () => resolve())
+          c.stdin?.end()
+          setTimeout(() => {
+            c.kill('SIGKILL')
+            resolve()
+          }, 3000).unref()
+        }),
+    )
+    return Promise.all(waits).then(() => undefined)
+  }
+
+  private spawn(argv: string[]): ChildProcess {
+    const full = [...this.prefix, ...argv]
+    const child = spawn(full[0]!, full.slice(1), { stdio: 'pipe' })
+    this.track(child)
+    return child
+  }
+
+  private track(child: ChildProcess): void {
+    this.children.add(child)
+    child.on('close', () => this.children.delete(child))
+    child.on('error', () => this.children.delete(child))
+  }
+
+  private async commandChannel(): Promise<ShellChannel> {
+    if (this.channel?.alive) return this.channel
+    const child = this.spawn(['sh'])
+    const ch = new ShellChannel(
+      { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr!, destroy: () => child.kill('SIGKILL') },
+      (pid) =>
+        new Promise<void>((resolve) => execFile('pkill', ['-KILL', '-P', String(pid)], () => resolve())),
+    )
+    await ch.start()
+    this.channel = ch
+    return ch
+  }
+}

@@ -1,0 +1,334 @@
+// SshTarget: one ssh2 connection per target. Batches go over a persistent shell channel; streams
+// and terminals get channels of their own (capped below sshd's MaxSessions). Host key pinned on
+// first use; keepalive; reconnect with back-off after a drop; every failure is a typed AppError.
+
+import { randomUUID } from 'node:crypto'
+import { EventEmitter } from 'node:events'
+import { readFile } from 'node:fs/promises'
+import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
+import { AppError } from '../../shared/errors'
+import { toShellLine } from '../../shared/net/shell'
+import { fingerprintOf, type HostKeyStore } from './host-keys'
+import { ShellChannel } from './shell-channel'
+import { PipeStream } from './stream-handle'
+import { watchdogScript } from './stream-wrapper'
+import type {
+  CommandResult,
+  RunOptions,
+  ShellHandle,
+  ShellOptions,
+  StreamHandle,
+  StreamOptions,
+  Target,
+} from './target'
+
+export interface SshTargetOptions {
+  host: string
+  port: number
+  username: string
+  privateKey?: string | Buffer
+  privateKeyPath?: string
+  /** Path of an SSH agent socket (e.g. SSH_AUTH_SOCK). */
+  agent?: string
+  hostKeys: HostKeyStore
+  /** Key under which the host key is pinned; default "host:port". */
+  hostKeyId?: string
+  connectTimeoutMs?: number
+  keepaliveMs?: number
+  /** Reconnect after a drop (default true). */
+  reconnect?: boolean
+  /** Channels this target may hold at once, the command channel included (default 9 < MaxSessions 10). */
+  maxChannels?: number
+}
+
+const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000]
+
+/** Map an ssh2/socket error to the app's error codes. */
+export function sshError(e: unknown, where: string, hostKeyChanged = false): AppError {
+  if (e instanceof AppError) return e
+  const err = e as { level?: string; code?: string; message?: string }
+  const msg = err.message ?? String(e)
+  if (hostKeyChanged)
+    return new AppError('SSH_HOSTKEY_CHANGED', `The host key of ${where} has changed; refusing to connect.`, {
+      detail:
+        'Someone may be intercepting the connection, or the machine was rebuilt. If you rebuilt it, forget its pinned key and connect again.',
+    })
+  if (err.level === 'client-authentication')
+    return new AppError('SSH_AUTH', `${where} refused the key (authentication failed).`, { detail: msg })
+  if (/timed out/i.test(msg) || err.code === 'ETIMEDOUT')
+    return new AppError('TIMEOUT', `No answer from ${where} in time.`, { detail: msg })
+  return new AppError('TARGET_UNREACHABLE', `Cannot reach ${where}: ${msg}`, { detail: err.code })
+}
+
+export class SshTarget extends EventEmitter implements Target {
+  readonly kind = 'ssh' as const
+  readonly label: string
+  private client: Client | null = null
+  private channel: ShellChannel | null = null
+  private opening: Promise<ShellChannel> | null = null
+  private readonly open = new Set<{ close(): void }>()
+  private closedByUs = false
+  private reconnecting: Promise<void> | null = null
+  private isUp = false
+  private key: string | Buffer | undefined
+
+  constructor(private readonly opts: SshTargetOptions) {
+    super()
+    this.label = `${opts.username}@${opts.host}:${opts.port}`
+  }
+
+  get connected(): boolean {
+    return this.isUp
+  }
+
+  private get hostKeyId(): string {
+    return this.opts.hostKeyId ?? `${this.opts.host}:${this.opts.port}`
+  }
+
+  /** Connect, verify (or pin) the host key, open the command channel. */
+  async connect(): Promise<void> {
+    this.closedByUs = false
+    if (this.opts.privateKeyPath && this.key === undefined) {
+      try {
+        this.key = await readFile(this.opts.privateKeyPath)
+      } catch (e) {
+        throw new AppError('SSH_AUTH', `Cannot read the private key ${this.opts.privateKeyPath}.`, { cause: e })
+      }
+    } else if (this.key === undefined) this.key = this.opts.privateKey
+    await this.dial()
+    await this.commandChannel()
+  }
+
+  async run(commands: string[][], opts: RunOptions = {}): Promise<CommandResult[]> {
+    await this.ready(opts.timeoutMs)
+    const ch = await this.commandChannel()
+    return ch.run(commands, opts)
+  }
+
+  async stream(argv: string[], opts: StreamOptions = {}): Promise<StreamHandle> {
+    await this.ready()
+    const ch = await this.exec(this.sudo(['sh', '-c', watchdogScript(argv)]))
+    const s = new PipeStream(argv, { stdin: ch, stdout: ch, stderr: ch.stderr, forceKill: () => killChannel(ch) }, !!opts.lines)
+    const entry = { close: () => killChannel(ch) }
+    this.open.add(entry)
+    let exitCode: number | null = null
+    ch.on('exit', (code: number | null) => (exitCode = code))
+    ch.on('close', () => {
+      this.open.delete(entry)
+      const dropped = !this.closedByUs && !this.isUp
+      s.finish(
+        dropped
+          ? {
+              reason: 'error',
+              exitCode: null,
+              error: { code: 'TARGET_UNREACHABLE', message: `The connection to ${this.label} was lost.` },
+            }
+          : { reason: 'exit', exitCode },
+      )
+    })
+    return s
+  }
+
+  async shell(opts: ShellOptions): Promise<ShellHandle> {
+    await this.ready()
+    const argv = opts.argv ?? ['bash', '-l']
+    const ch = await this.exec(this.sudo(argv), { cols: opts.cols, rows: opts.rows })
+    const h = new EventEmitter() as ShellHandle & EventEmitter
+    const entry = { close: () => killChannel(ch) }
+    this.open.add(entry)
+    Object.assign(h, {
+      id: randomUUID(),
+      write: (d: string) => ch.write(d),
+      resize: (cols: number, rows: number) => ch.setWindow(rows, cols, 0, 0),
+      close: () =>
+        new Promise<void>((resolve) => {
+          ch.once('close', () => resolve())
+          ch.close()
+          setTimeout(resolve, 2000).unref()
+        }),
+    })
+    ch.setEncoding('utf8')
+    ch.stderr.setEncoding('utf8')
+    ch.on('data', (d: string) => h.emit('data', d))
+    ch.stderr.on('data', (d: string) => h.emit('data', d))
+    ch.on('close', () => {
+      this.open.delete(entry)
+      h.emit('end')
+    })
+    return h
+  }
+
+  async close(): Promise<void> {
+    this.closedByUs = true
+    this.isUp = false
+    for (const o of [...this.open]) o.close()
+    this.open.clear()
+    this.channel?.close()
+    this.channel = null
+    const c = this.client
+    this.client = null
+    if (c) {
+      await new Promise<void>((resolve) => {
+        c.once('close', () => resolve())
+        c.end()
+        setTimeout(() => {
+          c.destroy()
+          resolve()
+        }, 1000).unref()
+      })
+    }
+  }
+
+  private sudo(argv: string[]): string {
+    return toShellLine(this.opts.username === 'root' ? argv : ['sudo', '-n', ...argv])
+  }
+
+  /** Wait for a reconnect in progress (bounded), or fail fast when not connected. */
+  private async ready(timeoutMs = 15_000): Promise<void> {
+    if (this.isUp) return
+    if (this.reconnecting) {
+      const t = new Promise<never>((_, reject) =>
+        setTimeout(() => reject(new AppError('TARGET_UNREACHABLE', `Still reconnecting to ${this.label}.`)), timeoutMs).unref(),
+      )
+      await Promise.race([this.reconnecting, t])
+      return
+    }
+    throw new AppError('NOT_CONNECTED', `Not connected to ${this.label}.`)
+  }
+
+  private dial(): Promise<void> {
+    const client = new Client()
+    let keyChanged = false
+    const cfg: ConnectConfig = {
+      host: this.opts.host,
+      port: this.opts.port,
+      username: this.opts.username,
+      readyTimeout: this.opts.connectTimeoutMs ?? 10_000,
+      keepaliveInterval: this.opts.keepaliveMs ?? 5000,
+      keepaliveCountMax: 3,
+      hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+        const fp = fingerprintOf(key)
+        this.opts.hostKeys.get(this.hostKeyId).then(
+          async (pinned) => {
+            if (pinned === undefined) await this.opts.hostKeys.set(this.hostKeyId, fp)
+            keyChanged = pinned !== undefined && pinned !== fp
+            verify(!keyChanged)
+          },
+          () => verify(false),
+        )
+      },
+    }
+    if (this.key !== undefined) cfg.privateKey = this.key
+    if (this.opts.agent) cfg.agent = this.opts.agent
+    return new Promise<void>((resolve, reject) => {
+      let settled = false
+      client.once('ready', () => {
+        settled = true
+        this.client = client
+        this.isUp = true
+        client.on('close', () => this.onDrop(client))
+        resolve()
+      })
+      client.on('error', (e) => {
+        if (settled) return
+        settled = true
+        client.destroy()
+        reject(sshError(e, this.label, keyChanged))
+      })
+      client.connect(cfg)
+    })
+  }
+
+  private onDrop(client: Client): void {
+    if (this.client !== client) return
+    this.isUp = false
+    this.client = null
+    this.channel = null
+    if (this.closedByUs) return
+    this.emit('disconnected')
+    if (this.opts.reconnect === false) return
+    this.reconnecting = this.reconnectLoop().finally(() => (this.reconnecting = null))
+    this.reconnecting.catch(() => undefined)
+  }
+
+  private async reconnectLoop(): Promise<void> {
+    let last: AppError | null = null
+    for (const [i, delay] of BACKOFF_MS.entries()) {
+      this.emit('reconnecting', { attempt: i + 1, delayMs: delay })
+      await new Promise((r) => setTimeout(r, delay))
+      if (this.closedByUs) throw new AppError('NOT_CONNECTED', 'Closed.')
+      try {
+        await this.dial()
+        await this.commandChannel()
+        this.emit('reconnected')
+        return
+      } catch (e) {
+        last = sshError(e, this.label)
+        if (last.code === 'SSH_AUTH' || last.code === 'SSH_HOSTKEY_CHANGED') break
+      }
+    }
+    const err = last ?? new AppError('TARGET_UNREACHABLE', `Cannot reach ${this.label}.`)
+    this.emit('failed', err)
+    throw err
+  }
+
+  /** The persistent command channel, (re)opened on demand. */
+  private async commandChannel(): Promise<ShellChannel> {
+    if (this.channel?.alive) return this.channel
+    if (this.opening) return this.opening
+    this.opening = (async () => {
+      const ch = await this.exec(this.sudo(['sh']), undefined, true)
+      const shell = new ShellChannel(
+        { stdin: ch, stdout: ch, stderr: ch.stderr, destroy: () => killChannel(ch) },
+        (pid) => this.killRemote(pid),
+      )
+      try {
+        await shell.start()
+      } catch (e) {
+        const err = e as AppError
+        if (this.opts.username !== 'root')
+          throw new AppError('PERMISSION_DENIED', `${this.opts.username} cannot run commands as root with sudo -n.`, {
+            detail: err.message,
+          })
+        throw err
+      }
+      this.channel = shell
+      return shell
+    })().finally(() => (this.opening = null))
+    return this.opening
+  }
+
+  /** Kill the children of a remote shell after a timeout (on a fresh, short-lived channel). */
+  private async killRemote(pid: number): Promise<void> {
+    if (!pid) return
+    const ch = await this.exec(this.sudo(['pkill', '-KILL', '-P', String(pid)]), undefined, true)
+    ch.resume()
+    ch.stderr.resume()
+    ch.end()
+  }
+
+  /** Open an exec channel. Streams and shells count against the channel cap; internal ones do not. */
+  private exec(command: string, pty?: { cols: number; rows: number }, internal = false): Promise<ClientChannel> {
+    const c = this.client
+    if (!c || !this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', `Not connected to ${this.label}.`))
+    const max = this.opts.maxChannels ?? 9
+    const inUse = this.open.size + (this.channel?.alive || this.opening ? 1 : 0)
+    if (!internal && inUse >= max)
+      return Promise.reject(
+        new AppError('LIMIT_REACHED', `Too many live views on ${this.label} (at most ${max - 1} at once). Stop one first.`),
+      )
+    return new Promise((resolve, reject) => {
+      const opts = pty ? { pty: { cols: pty.cols, rows: pty.rows, term: 'xterm-256color' } } : {}
+      c.exec(command, opts, (err, ch) => (err ? reject(sshError(err, this.label)) : resolve(ch)))
+    })
+  }
+}
+
+function killChannel(ch: ClientChannel): void {
+  try {
+    ch.signal('KILL')
+  } catch {
+    // not supported by every server
+  }
+  ch.close()
+}
