@@ -1,0 +1,108 @@
+// The snapshot as one text: a block per namespace (`@@NS name`, or `@@NS` for the root), each
+// holding the JSON lines of one `ip -j -d -batch -` run. Parsed here into the model, with veth
+// peers resolved across namespaces through nsids and link indexes.
+
+import { HOST_NS, type NetNamespace, type Snapshot } from './model'
+import {
+  parseAddresses,
+  parseIpForward,
+  parseJsonLine,
+  parseLink,
+  parseNeighbour,
+  parseNsids,
+  parseRoute,
+} from './ip-json'
+
+/** The `ip -batch` lines every namespace is read with, in this order. */
+export const SNAPSHOT_QUERIES = ['addr show', 'route show table all', 'neigh show', 'netns list-id', 'netconf show']
+
+/** The marker line that opens a namespace's block. */
+export const NS_MARK = '@@NS'
+
+interface Block {
+  name: string
+  lines: string[]
+}
+
+function splitBlocks(text: string): Block[] {
+  const blocks: Block[] = []
+  for (const line of text.split('\n')) {
+    if (line === NS_MARK || line.startsWith(`${NS_MARK} `)) {
+      blocks.push({ name: line === NS_MARK ? HOST_NS : line.slice(NS_MARK.length + 1), lines: [] })
+    } else if (line.trim() && blocks.length) {
+      blocks[blocks.length - 1]!.lines.push(line)
+    }
+  }
+  return blocks
+}
+
+interface Parsed {
+  ns: NetNamespace
+  nsids: Map<number, string | null>
+}
+
+function parseBlock(b: Block): Parsed | null {
+  // A namespace that vanished between listing and reading prints nothing.
+  if (b.lines.length === 0) return null
+  const [addr = '', route = '', neigh = '', ids = '', netconf = ''] = b.lines
+  const addrItems = parseJsonLine(addr)
+  return {
+    nsids: parseNsids(parseJsonLine(ids)),
+    ns: {
+      name: b.name,
+      isHost: b.name === HOST_NS,
+      nsid: null,
+      links: addrItems.map(parseLink),
+      addresses: addrItems.flatMap(parseAddresses),
+      routes: parseJsonLine(route).map(parseRoute),
+      neighbours: parseJsonLine(neigh).map(parseNeighbour),
+      ipForward: parseIpForward(parseJsonLine(netconf)),
+    },
+  }
+}
+
+/** Resolve every veth's peer: the namespace its link-netnsid names (relative to it), and the link there. */
+function resolvePeers(all: Parsed[]): void {
+  const byName = new Map(all.map((p) => [p.ns.name, p]))
+  for (const p of all) {
+    const named = new Set([...p.nsids.values()].filter((n): n is string => n !== null))
+    for (const link of p.ns.links) {
+      if (link.kind !== 'veth' || link.linkIndex === null) continue
+      let candidates: Parsed[]
+      if (link.linkNetnsid === null) candidates = [p]
+      else {
+        const name = p.nsids.get(link.linkNetnsid)
+        // An nsid without a name is a namespace with no name from here: usually the root.
+        candidates = name ? [byName.get(name)].filter((x): x is Parsed => !!x) : all.filter((q) => !named.has(q.ns.name) && q !== p)
+      }
+      const match = candidates
+        .map((q) => ({ q, l: q.ns.links.find((l) => l.ifindex === link.linkIndex && l.kind === 'veth') }))
+        .find((m) => m.l && (m.l.linkIndex === link.ifindex || m.l.linkIndex === null))
+      link.peer = match?.l
+        ? { namespace: match.q.ns.name, ifname: match.l.ifname, ifindex: match.l.ifindex }
+        : { namespace: null, ifname: null, ifindex: link.linkIndex }
+    }
+  }
+}
+
+/** Parse the whole snapshot text. `listed` are the namespace names that were expected (for `vanished`). */
+export function parseSnapshot(text: string, meta: { takenAt: number; durationMs: number }): Snapshot {
+  const blocks = splitBlocks(text)
+  const parsed: Parsed[] = []
+  const vanished: string[] = []
+  for (const b of blocks) {
+    const p = parseBlock(b)
+    if (p) parsed.push(p)
+    else if (b.name !== HOST_NS) vanished.push(b.name)
+  }
+  resolvePeers(parsed)
+  const root = parsed.find((p) => p.ns.isHost)
+  if (root) {
+    const idOf = new Map([...root.nsids].filter(([, n]) => n !== null).map(([id, n]) => [n!, id]))
+    for (const p of parsed) p.ns.nsid = p.ns.isHost ? null : (idOf.get(p.ns.name) ?? null)
+  }
+  const namespaces = parsed
+    .map((p) => p.ns)
+    .sort((a, b) => (a.isHost ? -1 : b.isHost ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true })))
+  return { takenAt: meta.takenAt, durationMs: meta.durationMs, namespaces, vanished }
+}
