@@ -51,6 +51,7 @@ export function parseLink(o: Json): NetLink {
     peer: null,
     linkNetnsid: num(o.link_netnsid),
     linkIndex: num(o.link_index),
+    linkName: str(o.link),
     qdisc: str(o.qdisc),
   }
 }

@@ -48,8 +48,10 @@ export interface NetLink {
   peer: VethPeer | null
   /** `link-netnsid` as reported in this namespace (relative to it). */
   linkNetnsid: number | null
-  /** For vlan: the parent link's index. */
+  /** The peer's (veth) or parent's (vlan) index; `ip` gives it when the other end is in another namespace. */
   linkIndex: number | null
+  /** The peer's or parent's name; `ip` gives it instead of the index when both are in the same namespace. */
+  linkName?: string | null
   /** Queueing discipline name (e.g. noqueue, netem). */
   qdisc: string | null
 }

@@ -67,7 +67,14 @@ function resolvePeers(all: Parsed[]): void {
   for (const p of all) {
     const named = new Set([...p.nsids.values()].filter((n): n is string => n !== null))
     for (const link of p.ns.links) {
-      if (link.kind !== 'veth' || link.linkIndex === null) continue
+      if (link.kind !== 'veth') continue
+      if (link.linkIndex === null) {
+        const same = link.linkName ? p.ns.links.find((l) => l.ifname === link.linkName) : undefined
+        link.peer = same
+          ? { namespace: p.ns.name, ifname: same.ifname, ifindex: same.ifindex }
+          : { namespace: null, ifname: null, ifindex: null }
+        continue
+      }
       let candidates: Parsed[]
       if (link.linkNetnsid === null) candidates = [p]
       else {

@@ -1,0 +1,139 @@
+// NetnsEngine: the one object the UI, lab files and the CLI drive. Snapshot, apply validated
+// operations, reset what the app created. Knows nothing of Electron.
+
+import { EventEmitter } from 'node:events'
+import { AppError } from '../../shared/errors'
+import type { ApplyResult, ResetResult } from '../../shared/ipc/domains/core'
+import type { Snapshot } from '../../shared/net/model'
+import { HOST_NS } from '../../shared/net/model'
+import { APP_TAG, OP_TITLES, opCreates, type NatBackend, type NetOp } from '../../shared/net/ops'
+import { toShellLine } from '../../shared/net/shell'
+import type { Target } from '../target/target'
+import { CommandLog } from './command-log'
+import { logEntries, runOps, throwIfFailed, type Unit } from './operations'
+import { readSnapshot } from './snapshot'
+
+/** Where, in the target, the engine records what it created (tmpfs: gone on reboot, like the namespaces). */
+export const OWNED_FILE = '/run/netns-studio/owned'
+
+const NAT_CHAINS = ['POSTROUTING', 'PREROUTING', 'OUTPUT']
+
+export class NetnsEngine extends EventEmitter {
+  readonly log: CommandLog
+  private nat: NatBackend | null = null
+
+  constructor(
+    readonly target: Target,
+    log?: CommandLog,
+  ) {
+    super()
+    this.log = log ?? new CommandLog()
+  }
+
+  /** Every namespace, the host included, read in one round trip. */
+  async snapshot(): Promise<Snapshot> {
+    return readSnapshot(this.target)
+  }
+
+  /** Validate and run one operation (or several, in one round trip). Emits 'changed'. */
+  async apply(opOrOps: NetOp | NetOp[]): Promise<ApplyResult> {
+    const ops = Array.isArray(opOrOps) ? opOrOps : [opOrOps]
+    const nat = ops.some((o) => o.op.startsWith('nat.')) ? await this.natBackend() : 'iptables'
+    const at = Date.now()
+    const title = ops.length === 1 ? OP_TITLES[ops[0]!.op] : `${ops.length} operations`
+    // What the app creates is recorded in the target (for reset) in the same round trip...
+    const run = await runOps(this.target, ops, nat, recordUnits(ops))
+    const recorded = run.outcomes.some((o) => o.bookkeeping && o.exitCode === 0)
+    if (!recorded) {
+      // ...and, when the operation stopped midway, what it did create, in one more.
+      const done = ops.filter((op) => {
+        const mine = run.outcomes.filter((o) => !o.bookkeeping && o.op === op)
+        return mine.length > 0 && mine.every((o) => o.exitCode === 0)
+      })
+      const units = recordUnits(done)
+      if (units.length) await this.target.run(units.map((u) => u.argv), { stdin: units.map((u) => u.stdin) })
+    }
+    this.log.append(logEntries(run, title, at))
+    this.emit('changed')
+    throwIfFailed(ops.length === 1 ? ops[0]! : ops, run)
+    return {
+      commands: run.outcomes.filter((o) => !o.bookkeeping).map((o) => toShellLine(o.step.argv)),
+      durationMs: run.durationMs,
+    }
+  }
+
+  /** Remove every namespace, link and NAT rule this app created on the target. */
+  async reset(): Promise<ResetResult> {
+    const [owned] = await this.target.run([['cat', OWNED_FILE]])
+    const lines = (owned?.exitCode === 0 ? owned.stdout : '').split('\n').map((l) => l.split(' '))
+    const namespaces = [...new Set(lines.filter((l) => l[0] === 'ns' && l[1]).map((l) => l[1]!))]
+    const hostLinks = [...new Set(lines.filter((l) => l[0] === 'link' && l[1] === HOST_NS && l[2]).map((l) => l[2]!))]
+    // Names in the record were validated when written, but the file lives in the target: check again.
+    const safe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/
+    const cmds: string[][] = [
+      ...namespaces.filter((n) => safe.test(n)).map((n) => ['ip', 'netns', 'delete', n]),
+      ...hostLinks.filter((n) => safe.test(n)).map((n) => ['ip', 'link', 'delete', 'dev', n]),
+      ['sh', '-c', natCleanupScript()],
+      ['rm', '-f', OWNED_FILE],
+    ]
+    const at = Date.now()
+    const results = await this.target.run(cmds, { timeoutMs: 60_000 })
+    this.log.append(
+      results.map((r) => ({
+        at,
+        durationMs: r.durationMs,
+        argv: r.argv,
+        exitCode: r.exitCode,
+        stderr: r.stderr.trim(),
+        source: 'Reset',
+        mutating: false,
+      })),
+    )
+    this.emit('changed')
+    const ok = (argv: string[]): boolean => results.find((r) => r.argv === argv)?.exitCode === 0
+    const natResult = results.find((r) => r.argv[0] === 'sh')
+    return {
+      removedNamespaces: cmds.filter((c) => c[1] === 'netns' && ok(c)).map((c) => c[3]!),
+      // A link that went away with its namespace (or its veth peer) is gone too.
+      removedLinks: hostLinks,
+      removedNatRules: Number(natResult?.stdout.trim() || 0),
+      commands: cmds.map(toShellLine),
+    }
+  }
+
+  private async natBackend(): Promise<NatBackend> {
+    if (this.nat) return this.nat
+    const [r] = await this.target.run([['sh', '-c', 'command -v iptables >/dev/null && iptables -t nat -S >/dev/null 2>&1']])
+    this.nat = r?.exitCode === 0 ? 'iptables' : 'nft'
+    if (this.nat === 'nft') {
+      const [n] = await this.target.run([['sh', '-c', 'command -v nft']])
+      if (n?.exitCode !== 0)
+        throw new AppError('COMMAND_FAILED', 'Neither iptables nor nft is installed on the target; NAT needs one of them.')
+    }
+    return this.nat
+  }
+}
+
+/** The bookkeeping command that appends what `ops` create to OWNED_FILE (none if they create nothing). */
+function recordUnits(ops: NetOp[]): Unit[] {
+  const record = ops.flatMap(opCreates).map((c) => (c.kind === 'ns' ? `ns ${c.name}` : `link ${c.ns} ${c.ifname}`))
+  if (record.length === 0) return []
+  const argv = ['sh', '-c', `mkdir -p /run/netns-studio && cat >> ${OWNED_FILE}`]
+  return [{ argv, stdin: `${record.join('\n')}\n`, steps: [{ argv, ns: HOST_NS }], bookkeeping: true }]
+}
+
+/** Delete the app's tagged iptables rules (by number, last first) and its nft table; prints the count. */
+function natCleanupScript(): string {
+  return [
+    'n=0',
+    'if command -v iptables >/dev/null; then',
+    `  for c in ${NAT_CHAINS.join(' ')}; do`,
+    `    for i in $(iptables -t nat -L "$c" --line-numbers -n 2>/dev/null | awk '/${APP_TAG}/ {print $1}' | sort -rn); do`,
+    '      iptables -t nat -D "$c" "$i" && n=$((n+1))',
+    '    done',
+    '  done',
+    'fi',
+    'if command -v nft >/dev/null && nft list table ip netns_studio >/dev/null 2>&1; then nft delete table ip netns_studio && n=$((n+1)); fi',
+    'echo $n',
+  ].join('\n')
+}
