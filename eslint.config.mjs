@@ -9,7 +9,7 @@ import tseslint from 'typescript-eslint'
 const nodeModules = ['fs', 'path', 'child_process', 'os', 'net', 'crypto', 'events', 'stream', 'util']
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.vagrant/**'] },
+  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.vagrant/**', '.scratch/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...vue.configs['flat/recommended'],

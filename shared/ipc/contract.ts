@@ -4,11 +4,13 @@
 import type { Check } from '../net/validate'
 import type { CoreEvents, CoreInvoke } from './domains/core'
 import { coreEventNames, coreInvokeArgs } from './domains/core'
+import type { LiveEvents, LiveInvoke } from './domains/live'
+import { liveEventNames, liveInvokeArgs } from './domains/live'
 
 /** Renderer → main, request/response. */
-export type InvokeContract = CoreInvoke
+export type InvokeContract = CoreInvoke & LiveInvoke
 /** Main → renderer, push. */
-export type EventContract = CoreEvents
+export type EventContract = CoreEvents & LiveEvents
 
 export type InvokeChannel = keyof InvokeContract
 export type EventChannel = keyof EventContract
@@ -20,10 +22,12 @@ export type EventArgs<K extends EventChannel> = Parameters<EventContract[K]>
 /** Per-channel argument checks; also the invoke allowlist. A missing or extra channel is a compile error. */
 export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check } = {
   ...coreInvokeArgs,
+  ...liveInvokeArgs,
 }
 
 export const eventAllowlist: { [K in EventChannel]: true } = {
   ...coreEventNames,
+  ...liveEventNames,
 }
 
 export function isInvokeChannel(c: unknown): c is InvokeChannel {

@@ -1,5 +1,7 @@
+// Renderer entry: the app with Pinia, and the theme.
 import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
+import './styles/app.css'
 
 createApp(App).use(createPinia()).mount('#app')

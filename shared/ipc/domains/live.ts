@@ -1,0 +1,201 @@
+// IPC entries of the live views: ping, reachability matrix, traffic, capture, terminal, netem and
+// the table monitor's status, with the runtime argument checks that form this domain's allowlist.
+
+import type { CaptureLine, CaptureRequest } from '../../net/capture'
+import { checkCapture } from '../../net/capture'
+import type { MatrixCell, MatrixOptions, MatrixPair } from '../../net/matrix'
+import { checkMatrix } from '../../net/matrix'
+import type { NetemRequest, NetemSettings } from '../../net/netem'
+import { checkNetem } from '../../net/netem'
+import type { PingRequest, PingStats } from '../../net/ping'
+import { checkPingRequest } from '../../net/ping'
+import type { IfRate } from '../../net/traffic'
+import { validInterval } from '../../net/traffic'
+import type { Check } from '../../net/validate'
+import { checkIfName, checkNamespaceRef } from '../../net/validate'
+
+/** One RTT point of a ping stream (ms since epoch on this machine, ms). */
+export interface PingPoint {
+  seq: number
+  at: number
+  /** null for a timeout or an ICMP error. */
+  rttMs: number | null
+}
+
+/** A batch of ping updates (sent a few times per second). */
+export interface PingBatch {
+  points: PingPoint[]
+  stats: PingStats
+  /** Raw lines of this batch (the renderer keeps a bounded tail for "show raw output"). */
+  lines: string[]
+}
+
+/** Why a live stream ended. */
+export interface LiveEnd {
+  reason: 'exit' | 'stopped' | 'error'
+  error?: { code: string; message: string }
+}
+
+export interface MatrixResult {
+  cells: MatrixCell[]
+  durationMs: number
+}
+
+/** Rates of one sampler tick. */
+export interface TrafficTick {
+  /** Target clock, ms since epoch. */
+  t: number
+  rates: IfRate[]
+}
+
+export interface CaptureStarted {
+  id: string
+  /** Remote pcap path (removed when the capture is closed). */
+  remotePath: string
+}
+
+export interface CaptureSaved {
+  path: string
+  bytes: number
+}
+
+/** Where the table monitor stands: event-driven, periodic fallback, or off (not connected). */
+export interface MonitorStatus {
+  state: 'watching' | 'polling' | 'off'
+  events: number
+  lastEventAt: number | null
+  /** Why it fell back to polling. */
+  error?: string
+}
+
+/** An impairment the app set on one interface. */
+export interface NetemEntry extends NetemSettings {
+  ns: string
+  ifname: string
+}
+
+export interface TerminalOpen {
+  ns: string
+  cols: number
+  rows: number
+}
+
+export interface LiveInvoke {
+  'live:ping-start': (req: PingRequest) => { id: string }
+  'live:ping-stop': (id: string) => void
+  /** The last raw lines of a ping stream (bounded). */
+  'live:ping-lines': (id: string) => string[]
+  'live:matrix-run': (pairs: MatrixPair[], opts?: MatrixOptions) => MatrixResult
+  /** Subscribe this window to traffic rates (starts the target's one sampler if needed). */
+  'live:traffic-start': (intervalS?: number) => void
+  'live:traffic-stop': () => void
+  'live:traffic-interval': (intervalS: number) => void
+  'live:capture-start': (req: CaptureRequest) => CaptureStarted
+  'live:capture-stop': (id: string) => void
+  /** Copy the capture to a .pcap file on this machine (default: the app's captures folder). */
+  'live:capture-save': (id: string, path?: string) => CaptureSaved
+  /** Forget a capture and remove its remote file. */
+  'live:capture-close': (id: string) => void
+  'live:terminal-open': (req: TerminalOpen) => { id: string }
+  'live:terminal-write': (id: string, data: string) => void
+  'live:terminal-resize': (id: string, cols: number, rows: number) => void
+  'live:terminal-close': (id: string) => void
+  'live:netem-set': (req: NetemRequest) => NetemEntry
+  'live:netem-clear': (ns: string, ifname: string) => void
+  'live:netem-list': () => NetemEntry[]
+  'live:monitor-status': () => MonitorStatus
+}
+
+export interface LiveEvents {
+  'live:ping-data': (id: string, batch: PingBatch) => void
+  'live:ping-ended': (id: string, end: LiveEnd) => void
+  'live:traffic-data': (ticks: TrafficTick[]) => void
+  'live:capture-data': (id: string, lines: CaptureLine[], total: number) => void
+  'live:capture-ended': (id: string, end: LiveEnd) => void
+  'live:terminal-data': (id: string, data: string) => void
+  'live:terminal-ended': (id: string) => void
+  'live:monitor-changed': (status: MonitorStatus) => void
+  'live:netem-changed': (entries: NetemEntry[]) => void
+}
+
+const OK: Check = { ok: true }
+const bad = (message: string): Check => ({ ok: false, message })
+const none = (a: unknown[]): Check => (a.length === 0 ? OK : bad('This call takes no arguments.'))
+
+/** A stream id as main hands them out. */
+export function checkStreamId(v: unknown): Check {
+  return typeof v === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(v) ? OK : bad('Unknown stream id.')
+}
+
+const oneId = (a: unknown[]): Check => (a.length === 1 ? checkStreamId(a[0]) : bad('Expected one stream id.'))
+const dim = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max
+
+function checkSavePath(v: unknown): Check {
+  if (v === undefined) return OK
+  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0')) return bad('Save path must be a file path.')
+  if (!/^(\/|[A-Za-z]:[\\/])/.test(v)) return bad('Save path must be absolute.')
+  if (!/\.pcap$/i.test(v)) return bad('Save path must end with .pcap.')
+  return OK
+}
+
+/** Runtime argument checks per channel (the allowlist for this domain). */
+export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Check } = {
+  'live:ping-start': (a) => (a.length === 1 ? checkPingRequest(a[0]) : bad('Expected one ping request.')),
+  'live:ping-stop': oneId,
+  'live:ping-lines': oneId,
+  'live:matrix-run': (a) => (a.length === 1 || a.length === 2 ? checkMatrix(a[0], a[1] ?? {}) : bad('Expected pairs and options.')),
+  'live:traffic-start': (a) =>
+    a.length === 0 || (a.length === 1 && (a[0] === undefined || validInterval(a[0])))
+      ? OK
+      : bad('Interval must be 0.1–10 seconds.'),
+  'live:traffic-stop': none,
+  'live:traffic-interval': (a) => (a.length === 1 && validInterval(a[0]) ? OK : bad('Interval must be 0.1–10 seconds.')),
+  'live:capture-start': (a) => (a.length === 1 ? checkCapture(a[0]) : bad('Expected one capture request.')),
+  'live:capture-stop': oneId,
+  'live:capture-save': (a) => {
+    if (a.length < 1 || a.length > 2) return bad('Expected a capture id and an optional path.')
+    const c = checkStreamId(a[0])
+    return c.ok ? checkSavePath(a[1]) : c
+  },
+  'live:capture-close': oneId,
+  'live:terminal-open': (a) => {
+    if (a.length !== 1 || typeof a[0] !== 'object' || a[0] === null) return bad('Expected one terminal request.')
+    const r = a[0] as Record<string, unknown>
+    const c = checkNamespaceRef(r.ns)
+    if (!c.ok) return c
+    return dim(r.cols, 1000) && dim(r.rows, 1000) ? OK : bad('Terminal size must be 1–1000 columns and rows.')
+  },
+  'live:terminal-write': (a) => {
+    if (a.length !== 2) return bad('Expected an id and data.')
+    const c = checkStreamId(a[0])
+    if (!c.ok) return c
+    return typeof a[1] === 'string' && a[1].length <= 65536 ? OK : bad('Terminal input must be text up to 64 KiB.')
+  },
+  'live:terminal-resize': (a) => {
+    if (a.length !== 3) return bad('Expected an id, columns and rows.')
+    const c = checkStreamId(a[0])
+    if (!c.ok) return c
+    return dim(a[1], 1000) && dim(a[2], 1000) ? OK : bad('Terminal size must be 1–1000 columns and rows.')
+  },
+  'live:terminal-close': oneId,
+  'live:netem-set': (a) => (a.length === 1 ? checkNetem(a[0]) : bad('Expected one impairment.')),
+  'live:netem-clear': (a) => {
+    if (a.length !== 2) return bad('Expected a namespace and an interface.')
+    const c = checkNamespaceRef(a[0])
+    return c.ok ? checkIfName(a[1]) : c
+  },
+  'live:netem-list': none,
+  'live:monitor-status': none,
+}
+
+export const liveEventNames: { [K in keyof LiveEvents]: true } = {
+  'live:ping-data': true,
+  'live:ping-ended': true,
+  'live:traffic-data': true,
+  'live:capture-data': true,
+  'live:capture-ended': true,
+  'live:terminal-data': true,
+  'live:terminal-ended': true,
+  'live:monitor-changed': true,
+  'live:netem-changed': true,
+}

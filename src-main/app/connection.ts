@@ -1,0 +1,262 @@
+// The connection manager: owns the current Target and its NetnsEngine, reports status, batches
+// command-log events, and pushes a fresh snapshot after each operation and periodically.
+
+import { EventEmitter } from 'node:events'
+import { AppError, toErrorData } from '../../shared/errors'
+import type {
+  ApplyResult,
+  ConnectionStatus,
+  ResetResult,
+  TargetSpec,
+} from '../../shared/ipc/domains/core'
+import type { LogEntry } from '../../shared/net/command-log'
+import { exportScript } from '../../shared/net/command-log'
+import type { Snapshot } from '../../shared/net/model'
+import type { NetOp } from '../../shared/net/ops'
+import type { EventSink } from '../ipc/types'
+import type { Target } from '../target/target'
+
+/** What the manager needs from the NetnsEngine (kept narrow so either side can evolve). */
+export interface EngineLike {
+  snapshot(): Promise<Snapshot>
+  apply(op: NetOp): Promise<ApplyResult>
+  reset(): Promise<ResetResult>
+}
+
+/** The command log the engines append to; one for the whole session, across reconnects. */
+export interface LogLike {
+  readonly entries: readonly LogEntry[]
+  on(event: 'appended', fn: (entries: LogEntry[]) => void): unknown
+  off(event: 'appended', fn: (entries: LogEntry[]) => void): unknown
+  clear(): void
+}
+
+export interface ConnectionOptions {
+  events: EventSink
+  /** Build the Target for a spec (SshTarget, LocalTarget, or the VM's SshTarget). */
+  createTarget(spec: TargetSpec): Promise<Target>
+  /** Build the engine for a connected target; it must append to `log`. */
+  createEngine(target: Target): EngineLike
+  /** The session's command log. */
+  log: LogLike
+  /** Periodic refresh while connected, in ms (default 5000; 0 turns it off). */
+  refreshMs?: number
+  /** How long log entries are collected before one `log:appended` event (default 100 ms). */
+  logBatchMs?: number
+}
+
+const DISCONNECTED: ConnectionStatus = { state: 'disconnected', label: null, kind: null }
+
+/**
+ * One current target at a time. Emits 'target-changed' (Target | null) for other domains (live
+ * streams) that must follow the connection.
+ */
+export class ConnectionManager extends EventEmitter {
+  private current: { target: Target; engine: EngineLike; spec: TargetSpec } | null = null
+  private st: ConnectionStatus = DISCONNECTED
+  private generation = 0
+  private refreshTimer: NodeJS.Timeout | null = null
+  private refreshing: Promise<void> | null = null
+  private pendingLog: LogEntry[] = []
+  private logTimer: NodeJS.Timeout | null = null
+  private readonly onAppended = (entries: LogEntry[]): void => this.queueLog(entries)
+
+  constructor(private readonly opts: ConnectionOptions) {
+    super()
+    opts.log.on('appended', this.onAppended)
+  }
+
+  /** The current status (a copy). */
+  status(): ConnectionStatus {
+    return { ...this.st }
+  }
+
+  /** The connected target, for domains that stream over it. Throws NOT_CONNECTED. */
+  target(): Target {
+    return this.require().target
+  }
+
+  /** Connect to `spec`, replacing (and closing) any current target. */
+  async connect(spec: TargetSpec): Promise<ConnectionStatus> {
+    const gen = ++this.generation
+    await this.teardown()
+    this.setStatus({ state: 'connecting', label: describeSpec(spec), kind: spec.kind })
+    let target: Target | null = null
+    try {
+      target = await this.opts.createTarget(spec)
+      await target.connect()
+    } catch (err) {
+      if (target) await target.close().catch(() => undefined)
+      if (gen === this.generation)
+        this.setStatus({ ...this.st, state: 'failed', error: errorOf(err) })
+      throw err
+    }
+    if (gen !== this.generation) {
+      // A newer connect or a disconnect came in while this one was dialing.
+      await target.close().catch(() => undefined)
+      throw new AppError('CANCELLED', 'A newer connection request replaced this one.')
+    }
+    const engine = this.opts.createEngine(target)
+    this.current = { target, engine, spec }
+    this.watch(target, gen)
+    this.setStatus({ state: 'connected', label: target.label, kind: spec.kind })
+    this.emit('target-changed', target)
+    this.startRefresh()
+    return this.status()
+  }
+
+  /** Close the current target (if any) and report disconnected. */
+  async disconnect(): Promise<void> {
+    this.generation++
+    await this.teardown()
+    this.setStatus(DISCONNECTED)
+  }
+
+  async snapshot(): Promise<Snapshot> {
+    return this.require().engine.snapshot()
+  }
+
+  /** Apply one operation, then push a fresh snapshot (also after a failure: it may have changed state). */
+  async apply(op: NetOp): Promise<ApplyResult> {
+    const { engine } = this.require()
+    try {
+      return await engine.apply(op)
+    } finally {
+      await this.refresh()
+    }
+  }
+
+  async reset(): Promise<ResetResult> {
+    const { engine } = this.require()
+    try {
+      return await engine.reset()
+    } finally {
+      await this.refresh()
+    }
+  }
+
+  logEntries(): LogEntry[] {
+    this.flushLog()
+    return [...this.opts.log.entries]
+  }
+
+  exportLog(): string {
+    const label = this.st.label ?? 'netns-studio session'
+    return exportScript(this.opts.log.entries, `netns-studio session on ${label}`)
+  }
+
+  clearLog(): void {
+    this.pendingLog = []
+    this.opts.log.clear()
+  }
+
+  /** Read a snapshot now and push it as `netns:changed`; concurrent calls share one read. */
+  refresh(): Promise<void> {
+    if (this.refreshing) return this.refreshing
+    const cur = this.current
+    if (!cur || !cur.target.connected) return Promise.resolve()
+    this.refreshing = cur.engine
+      .snapshot()
+      .then((snap) => {
+        if (this.current === cur) this.opts.events.send('netns:changed', snap)
+      })
+      .catch(() => undefined) // a failed read shows up as a status change from the target
+      .finally(() => (this.refreshing = null))
+    return this.refreshing
+  }
+
+  /** Stop timers and close the target. Safe to call more than once. */
+  async dispose(): Promise<void> {
+    await this.disconnect()
+    this.flushLog()
+    this.opts.log.off('appended', this.onAppended)
+    this.removeAllListeners()
+  }
+
+  private require(): { target: Target; engine: EngineLike } {
+    if (!this.current)
+      throw new AppError('NOT_CONNECTED', 'Not connected to a target: connect first.')
+    return this.current
+  }
+
+  private async teardown(): Promise<void> {
+    this.stopRefresh()
+    const cur = this.current
+    if (!cur) return
+    this.current = null
+    cur.target.removeAllListeners('disconnected')
+    cur.target.removeAllListeners('reconnecting')
+    cur.target.removeAllListeners('reconnected')
+    cur.target.removeAllListeners('failed')
+    this.emit('target-changed', null)
+    if (this.refreshing) await this.refreshing
+    await cur.target.close().catch(() => undefined)
+  }
+
+  /** Map the target's connection events to status changes. */
+  private watch(target: Target, gen: number): void {
+    const live = (): boolean => gen === this.generation && this.current?.target === target
+    target.on('disconnected', () => {
+      if (live()) this.setStatus({ ...this.st, state: 'reconnecting' })
+    })
+    target.on('reconnecting', () => {
+      if (live()) this.setStatus({ ...this.st, state: 'reconnecting' })
+    })
+    target.on('reconnected', () => {
+      if (!live()) return
+      this.setStatus({ state: 'connected', label: target.label, kind: this.st.kind })
+      void this.refresh()
+    })
+    target.on('failed', (err: unknown) => {
+      if (live()) this.setStatus({ ...this.st, state: 'failed', error: errorOf(err) })
+    })
+  }
+
+  private setStatus(s: ConnectionStatus): void {
+    if (s.state !== 'failed' && s.state !== 'reconnecting') delete s.error
+    this.st = s
+    this.opts.events.send('target:status-changed', this.status())
+  }
+
+  private startRefresh(): void {
+    const ms = this.opts.refreshMs ?? 5000
+    if (ms <= 0) return
+    this.refreshTimer = setInterval(() => void this.refresh(), ms)
+    this.refreshTimer.unref()
+  }
+
+  private stopRefresh(): void {
+    if (this.refreshTimer) clearInterval(this.refreshTimer)
+    this.refreshTimer = null
+  }
+
+  private queueLog(entries: LogEntry[]): void {
+    this.pendingLog.push(...entries)
+    if (this.logTimer) return
+    this.logTimer = setTimeout(() => this.flushLog(), this.opts.logBatchMs ?? 100)
+    this.logTimer.unref()
+  }
+
+  private flushLog(): void {
+    if (this.logTimer) clearTimeout(this.logTimer)
+    this.logTimer = null
+    if (this.pendingLog.length === 0) return
+    const batch = this.pendingLog
+    this.pendingLog = []
+    this.opts.events.send('log:appended', batch)
+  }
+}
+
+/** A label before the target exists (the target's own label replaces it once connected). */
+export function describeSpec(spec: TargetSpec): string {
+  if (spec.kind === 'ssh') return `${spec.username}@${spec.host}:${spec.port}`
+  if (spec.kind === 'local') return 'this machine'
+  return 'Vagrant VM'
+}
+
+function errorOf(err: unknown): { code: string; message: string; detail?: string } {
+  const d = toErrorData(err)
+  return d.detail !== undefined
+    ? { code: d.code, message: d.message, detail: d.detail }
+    : { code: d.code, message: d.message }
+}

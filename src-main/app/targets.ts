@@ -1,0 +1,77 @@
+// Turns a TargetSpec into a Target: SshTarget for ssh, LocalTarget for local, and for the Vagrant
+// VM an SshTarget built from what the VM module reports (`vagrant ssh-config`).
+
+import { AppError } from '../../shared/errors'
+import type { TargetSpec } from '../../shared/ipc/domains/core'
+import type { HostKeyStore } from '../target/host-keys'
+import { LocalTarget } from '../target/local-target'
+import { SshTarget } from '../target/ssh-target'
+import type { Target } from '../target/target'
+
+/** SSH settings of a running VM, as `vagrant ssh-config` reports them. */
+export interface VmSshConfig {
+  host: string
+  port: number
+  username: string
+  privateKeyPath: string
+  /** Where the VM's host key is pinned; default "vm:<host>:<port>". */
+  hostKeyId?: string
+}
+
+/**
+ * The hook the VM module fills in: how to reach the VM, and how to halt it on quit. Throw
+ * AppError VM_NOT_RUNNING (or VAGRANT_MISSING) from sshConfig() when it cannot be reached.
+ */
+export interface VmHook {
+  sshConfig(): Promise<VmSshConfig>
+  /** Halt the VM (used on quit when the setting says so). */
+  halt?(): Promise<void>
+}
+
+export interface TargetFactoryOptions {
+  hostKeys: HostKeyStore
+  /** The VM module's hook; until it is wired, choosing the VM reports that it is unavailable. */
+  vm?: () => VmHook | undefined
+  /** SSH agent socket for specs with useAgent (default: SSH_AUTH_SOCK). */
+  agentSocket?: string
+}
+
+/** Build the function the connection manager uses to create targets. */
+export function targetFactory(opts: TargetFactoryOptions): (spec: TargetSpec) => Promise<Target> {
+  return async (spec) => {
+    switch (spec.kind) {
+      case 'local':
+        return new LocalTarget()
+      case 'ssh': {
+        const agent = spec.useAgent ? (opts.agentSocket ?? process.env.SSH_AUTH_SOCK) : undefined
+        if (spec.useAgent && !agent)
+          throw new AppError('SSH_AUTH', 'No SSH agent is running (SSH_AUTH_SOCK is not set).')
+        if (!spec.privateKeyPath && !agent)
+          throw new AppError('INVALID_ARGUMENT', 'Choose a private key file or use the SSH agent.')
+        return new SshTarget({
+          host: spec.host,
+          port: spec.port,
+          username: spec.username,
+          ...(spec.privateKeyPath ? { privateKeyPath: spec.privateKeyPath } : {}),
+          ...(agent ? { agent } : {}),
+          hostKeys: opts.hostKeys,
+          hostKeyId: `${spec.host}:${spec.port}`,
+        })
+      }
+      case 'vm': {
+        const vm = opts.vm?.()
+        if (!vm)
+          throw new AppError('VM_NOT_RUNNING', 'The Vagrant VM is not available in this build.')
+        const c = await vm.sshConfig()
+        return new SshTarget({
+          host: c.host,
+          port: c.port,
+          username: c.username,
+          privateKeyPath: c.privateKeyPath,
+          hostKeys: opts.hostKeys,
+          hostKeyId: c.hostKeyId ?? `vm:${c.host}:${c.port}`,
+        })
+      }
+    }
+  }
+}

@@ -1,0 +1,143 @@
+// The table monitor: ONE remote watcher per target (`ip monitor all-nsid` + /run/netns). Model
+// changes are debounced into snapshot refreshes; if the watcher dies, periodic refreshes take
+// over and the watcher is restarted with back-off.
+
+import type { MonitorStatus } from '../../shared/ipc/domains/live'
+import type { MonitorEvent } from '../../shared/net/monitor'
+import { NsidMap, affectsModel, parseMonitorLine, watcherArgv } from '../../shared/net/monitor'
+import type { StreamEnd, StreamHandle, Target } from '../target/target'
+
+export interface MonitorOptions {
+  /** Read a fresh snapshot and push it to the renderers. */
+  refresh(): Promise<void>
+  /** Status changes (for `live:monitor-changed`). */
+  status?(s: MonitorStatus): void
+  /** Every parsed event (for tests and the bench). */
+  event?(e: MonitorEvent): void
+  /** Quiet time before a refresh (ms, default 20) and the longest wait after the first event (default 80). */
+  debounceMs?: number
+  maxWaitMs?: number
+  /** Periodic refresh while the watcher is down (ms, default 1000). */
+  pollMs?: number
+}
+
+/** Watches one target until `stop()`. */
+export class TableMonitor {
+  private handle: StreamHandle | null = null
+  private stopped = false
+  private st: MonitorStatus = { state: 'off', events: 0, lastEventAt: null }
+  private readonly nsids = new NsidMap()
+  private debounce: NodeJS.Timeout | null = null
+  private firstAt = 0
+  private dirty = false
+  private refreshing: Promise<void> | null = null
+  private poll: NodeJS.Timeout | null = null
+  private retry: NodeJS.Timeout | null = null
+  private backoffMs = 2000
+
+  constructor(
+    private readonly target: Target,
+    private readonly opts: MonitorOptions,
+  ) {}
+
+  status(): MonitorStatus {
+    return { ...this.st }
+  }
+
+  /** Start watching; falls back to polling when the watcher cannot start. */
+  async start(): Promise<void> {
+    this.stopped = false
+    try {
+      const h = await this.target.stream(watcherArgv(), { lines: true })
+      if (this.stopped) return void (await h.stop())
+      this.handle = h
+      h.on('line', (l: string) => this.onLine(l))
+      h.on('end', (e: StreamEnd) => this.onEnd(h, e))
+    } catch (err) {
+      this.fallBack(err instanceof Error ? err.message : String(err))
+    }
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const t of [this.debounce, this.poll, this.retry]) if (t) clearTimeout(t)
+    this.debounce = this.poll = this.retry = null
+    const h = this.handle
+    this.handle = null
+    this.setStatus({ ...this.st, state: 'off' })
+    if (h) await h.stop()
+  }
+
+  /** Namespace name of a change event, when known. */
+  nameOf(nsid: number | null): string | null {
+    return this.nsids.nameOf(nsid)
+  }
+
+  private onLine(line: string): void {
+    const e = parseMonitorLine(line)
+    if (!e) return
+    this.nsids.observe(e)
+    this.opts.event?.(e)
+    if (e.kind === 'ready') {
+      this.backoffMs = 2000
+      if (this.poll) clearInterval(this.poll)
+      this.poll = null
+      this.setStatus({ state: 'watching', events: this.st.events, lastEventAt: this.st.lastEventAt })
+      return
+    }
+    if (!affectsModel(e)) return
+    this.st.events++
+    this.st.lastEventAt = Date.now()
+    this.schedule()
+  }
+
+  private schedule(): void {
+    const now = Date.now()
+    if (!this.debounce) this.firstAt = now
+    else clearTimeout(this.debounce)
+    const wait = Math.max(0, Math.min(this.opts.debounceMs ?? 20, this.firstAt + (this.opts.maxWaitMs ?? 80) - now))
+    this.debounce = setTimeout(() => {
+      this.debounce = null
+      void this.flush()
+    }, wait)
+  }
+
+  /** Refresh; an event that arrives during a refresh causes one more refresh after it. */
+  private async flush(): Promise<void> {
+    this.dirty = true
+    if (this.refreshing) return
+    this.refreshing = (async () => {
+      while (this.dirty && !this.stopped) {
+        this.dirty = false
+        await this.opts.refresh().catch(() => undefined)
+      }
+    })().finally(() => (this.refreshing = null))
+    await this.refreshing
+  }
+
+  private onEnd(h: StreamHandle, e: StreamEnd): void {
+    if (this.handle !== h || this.stopped) return
+    this.handle = null
+    this.fallBack(e.error?.message ?? `The watcher ended (exit ${String(e.exitCode)}).`)
+  }
+
+  private fallBack(message: string): void {
+    if (this.stopped) return
+    this.setStatus({ ...this.st, state: 'polling', error: message })
+    this.poll ??= setInterval(() => void this.flush(), this.opts.pollMs ?? 1000)
+    this.poll.unref?.()
+    if (!this.target.connected) return
+    this.retry = setTimeout(() => {
+      this.retry = null
+      if (!this.stopped && this.target.connected) void this.start()
+    }, this.backoffMs)
+    this.retry.unref?.()
+    this.backoffMs = Math.min(this.backoffMs * 2, 60_000)
+  }
+
+  private setStatus(s: MonitorStatus): void {
+    if (s.state !== 'polling') delete s.error
+    this.st = s
+    this.opts.status?.(this.status())
+  }
+}

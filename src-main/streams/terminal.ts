@@ -1,0 +1,79 @@
+// One terminal: an interactive shell with a pty inside a namespace (`ip netns exec NS bash`),
+// its output coalesced into a few messages per frame.
+
+import { inNamespace } from '../../shared/net/ping'
+import type { ShellHandle, Target } from '../target/target'
+
+export interface TerminalSink {
+  data(data: string): void
+  ended(): void
+}
+
+export class TerminalSession {
+  private pending = ''
+  private timer: NodeJS.Timeout | null = null
+  private done = false
+
+  private constructor(
+    readonly id: string,
+    readonly ns: string,
+    private readonly shell: ShellHandle,
+    private readonly sink: TerminalSink,
+    private readonly flushMs: number,
+  ) {
+    shell.on('data', (d: string) => this.onData(d))
+    shell.on('end', () => this.onEnd())
+  }
+
+  /** Open a login-less bash in `ns` (HOST_NS: the target's root namespace). */
+  static async open(
+    target: Target,
+    ns: string,
+    cols: number,
+    rows: number,
+    sink: TerminalSink,
+    flushMs = 16,
+  ): Promise<TerminalSession> {
+    const argv = inNamespace(ns, ['env', 'TERM=xterm-256color', 'bash', '-i'])
+    const shell = await target.shell({ cols, rows, argv })
+    return new TerminalSession(shell.id, ns, shell, sink, flushMs)
+  }
+
+  get ended(): boolean {
+    return this.done
+  }
+
+  write(data: string): void {
+    if (!this.done) this.shell.write(data)
+  }
+
+  resize(cols: number, rows: number): void {
+    if (!this.done) this.shell.resize(cols, rows)
+  }
+
+  close(): Promise<void> {
+    return this.shell.close()
+  }
+
+  private onData(d: string): void {
+    this.pending += d
+    if (this.timer) return
+    this.timer = setTimeout(() => this.flush(), this.flushMs)
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer)
+    this.timer = null
+    if (!this.pending) return
+    const d = this.pending
+    this.pending = ''
+    this.sink.data(d)
+  }
+
+  private onEnd(): void {
+    if (this.done) return
+    this.done = true
+    this.flush()
+    this.sink.ended()
+  }
+}
