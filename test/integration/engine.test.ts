@@ -1,6 +1,7 @@
 // The engine end to end over SshTarget → real sshd → real namespaces in this kernel: the flows of
 // tutorials 1–3, the snapshot's edge cases, precise failures, and reset.
 
+import { execFileSync } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../shared/errors'
 import { HOST_NS, type NetNamespace, type Snapshot } from '../../shared/net/model'
@@ -9,7 +10,14 @@ import { deriveTopology } from '../../shared/net/topology'
 import { NetnsEngine } from '../../src-main/netns/engine'
 import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
 import { SshTarget } from '../../src-main/target/ssh-target'
-import { cleanupPrefix, hostLinksWithPrefix, macOf, namespacesWithPrefix, runPrefix, sh } from '../support/netns'
+import {
+  cleanupPrefix,
+  hostLinksWithPrefix,
+  macOf,
+  namespacesWithPrefix,
+  runPrefix,
+  sh,
+} from '../support/netns'
 import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
 
 const skip = integrationSkipReason()
@@ -19,7 +27,10 @@ const P = runPrefix()
 
 function find(snap: Snapshot, name: string): NetNamespace {
   const n = snap.namespaces.find((x) => x.name === name)
-  if (!n) throw new Error(`namespace ${name} not in snapshot (have ${snap.namespaces.map((x) => x.name).join(', ')})`)
+  if (!n)
+    throw new Error(
+      `namespace ${name} not in snapshot (have ${snap.namespaces.map((x) => x.name).join(', ')})`,
+    )
   return n
 }
 
@@ -75,7 +86,9 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     expect(v0.peer).toMatchObject({ namespace: b, ifname: 'veth1' })
     expect(v1.peer).toMatchObject({ namespace: a, ifname: 'veth0' })
     expect(v0.flags).toContain('LOWER_UP')
-    expect(find(snap, a).addresses).toContainEqual(expect.objectContaining({ ifname: 'veth0', local: '10.10.10.1', prefixlen: 28 }))
+    expect(find(snap, a).addresses).toContainEqual(
+      expect.objectContaining({ ifname: 'veth0', local: '10.10.10.1', prefixlen: 28 }),
+    )
     expect(find(snap, a).neighbours).toContainEqual(
       expect.objectContaining({ dst: '10.10.10.2', mac: macOf(b, 'veth1') }),
     )
@@ -83,6 +96,11 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     const script = engine.log.exportScript()
     expect(script).toContain(`ip netns add ${a}`)
     expect(script).toContain(`ip -n ${a} addr add 10.10.10.1/28 dev veth0`)
+    // Replayed by plain sh on a clean slate, the script rebuilds a lab that pings again.
+    sh(['ip', 'netns', 'delete', a])
+    sh(['ip', 'netns', 'delete', b])
+    execFileSync('sh', ['-c', script], { stdio: 'pipe' })
+    expect(ping(a, '10.10.10.2')).toBe(0)
   })
 
   it('tutorial 2: a bridge with two namespaces; ping across it; ports on the bridge; each ARP table holds the other MAC', async () => {
@@ -104,15 +122,27 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     const host = find(snap, HOST_NS)
     expect(host.links.find((l) => l.ifname === br)?.kind).toBe('bridge')
     for (const port of [`${P}vr`, `${P}vg`]) {
-      expect(host.links.find((l) => l.ifname === port)).toMatchObject({ master: br, isBridgePort: true })
+      expect(host.links.find((l) => l.ifname === port)).toMatchObject({
+        master: br,
+        isBridgePort: true,
+      })
     }
-    expect(find(snap, red).links.find((l) => l.ifname === 'eth0-r')?.peer).toMatchObject({ namespace: HOST_NS, ifname: `${P}vr` })
-    expect(find(snap, red).neighbours).toContainEqual(expect.objectContaining({ dst: '10.0.0.2', mac: macOf(green, 'eth0-g') }))
-    expect(find(snap, green).neighbours).toContainEqual(expect.objectContaining({ dst: '10.0.0.1', mac: macOf(red, 'eth0-r') }))
+    expect(find(snap, red).links.find((l) => l.ifname === 'eth0-r')?.peer).toMatchObject({
+      namespace: HOST_NS,
+      ifname: `${P}vr`,
+    })
+    expect(find(snap, red).neighbours).toContainEqual(
+      expect.objectContaining({ dst: '10.0.0.2', mac: macOf(green, 'eth0-g') }),
+    )
+    expect(find(snap, green).neighbours).toContainEqual(
+      expect.objectContaining({ dst: '10.0.0.1', mac: macOf(red, 'eth0-r') }),
+    )
     const topo = deriveTopology(snap)
     const brNode = `br:${HOST_NS}/${br}`
     const joins = (a: string, b: string): boolean =>
-      topo.edges.some((e) => e.kind === 'veth' && [e.source, e.target].sort().join() === [a, b].sort().join())
+      topo.edges.some(
+        (e) => e.kind === 'veth' && [e.source, e.target].sort().join() === [a, b].sort().join(),
+      )
     expect(joins(`ns:${red}`, brNode)).toBe(true)
     expect(joins(`ns:${green}`, brNode)).toBe(true)
   })
@@ -136,7 +166,9 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     expect(ping(red, '10.1.0.1')).toBe(0)
     const snap = await engine.snapshot()
     expect(find(snap, HOST_NS).ipForward).toBe(true)
-    expect(find(snap, red).routes).toContainEqual(expect.objectContaining({ dst: 'default', gateway: '10.0.0.254', table: 'main' }))
+    expect(find(snap, red).routes).toContainEqual(
+      expect.objectContaining({ dst: 'default', gateway: '10.0.0.254', table: 'main' }),
+    )
     expect(sh(['iptables', '-t', 'nat', '-S', 'POSTROUTING'])).toContain('10.0.0.0/24')
   })
 
@@ -157,11 +189,20 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     expect(e.addresses).toEqual([])
     const i = find(snap, inner)
     expect(i.links.find((l) => l.ifname === 'br-in')?.kind).toBe('bridge')
-    expect(i.links.find((l) => l.ifname === 'a1')).toMatchObject({ master: 'br-in', peer: { namespace: inner, ifname: 'a0' } })
-    expect(i.addresses).toContainEqual(expect.objectContaining({ family: 'inet6', local: 'fd00:ab::1', prefixlen: 64 }))
-    expect(i.routes).toContainEqual(expect.objectContaining({ dst: '192.168.77.0/24', table: '100', dev: 'br-in' }))
+    expect(i.links.find((l) => l.ifname === 'a1')).toMatchObject({
+      master: 'br-in',
+      peer: { namespace: inner, ifname: 'a0' },
+    })
+    expect(i.addresses).toContainEqual(
+      expect.objectContaining({ family: 'inet6', local: 'fd00:ab::1', prefixlen: 64 }),
+    )
+    expect(i.routes).toContainEqual(
+      expect.objectContaining({ dst: '192.168.77.0/24', table: '100', dev: 'br-in' }),
+    )
     const topo = deriveTopology(snap)
-    expect(topo.nodes).toContainEqual(expect.objectContaining({ id: `br:${inner}/br-in`, kind: 'bridge' }))
+    expect(topo.nodes).toContainEqual(
+      expect.objectContaining({ id: `br:${inner}/br-in`, kind: 'bridge' }),
+    )
   })
 
   it('rejects hostile input before anything runs, with a specific message', async () => {
