@@ -76,8 +76,12 @@ export class LocalTarget extends EventEmitter implements Target {
       resize: () => undefined,
       close: () =>
         new Promise<void>((resolve) => {
+          if (child.exitCode !== null || child.signalCode !== null) return resolve()
           child.once('close', () => resolve())
-          child.kill('SIGHUP')
+          // `script` ignores SIGHUP while its pty is busy: end its input, ask, then insist.
+          child.stdin.end()
+          child.kill('SIGTERM')
+          setTimeout(() => child.kill('SIGKILL'), 300).unref()
         }),
     })
     child.stdout.setEncoding('utf8')
