@@ -1,0 +1,51 @@
+// `npm run bench`: every benchmark in one run, each printed as a ratio against a baseline
+// measured in the same run, then one machine-readable line: BENCH {...}.
+
+import { existsSync } from 'node:fs'
+import { benchCore } from './core'
+
+type Figures = Record<string, number | null>
+
+/** A part written by another module (render, live): run it if present, else report nulls and why. */
+async function optional(file: string, fn: string, keys: string[]): Promise<Figures> {
+  const path = new URL(file, import.meta.url)
+  const empty = Object.fromEntries(keys.map((k) => [k, null]))
+  if (!existsSync(path)) {
+    console.log(`(${file} not present: ${keys.join(', ')} not measured)`)
+    return empty
+  }
+  try {
+    const mod = (await import(path.href)) as Record<string, () => Promise<Figures>>
+    const run = mod[fn]
+    if (!run) throw new Error(`${file} does not export ${fn}`)
+    return { ...empty, ...(await run()) }
+  } catch (e) {
+    console.log(`${file} failed: ${e instanceof Error ? e.message : String(e)}`)
+    return empty
+  }
+}
+
+async function main(): Promise<void> {
+  if (process.getuid?.() !== 0) {
+    console.log('The benchmarks need root (real namespaces and a private sshd).')
+    process.exitCode = 1
+    return
+  }
+  console.log('== core: snapshot and apply, 100 namespaces on one bridge ==')
+  const core = await benchCore()
+  console.log('== render: 200 namespaces / 5,000 rows in Chromium ==')
+  const render = await optional('./render.ts', 'benchRender', [
+    'render_200ns_ms',
+    'panel_switch_ms',
+  ])
+  console.log('== live: sampler, monitor, reachability matrix ==')
+  const live = await optional('./live.ts', 'benchLive', [
+    'sampler_cpu_pct',
+    'monitor_p95_ms',
+    'matrix_100ns_s',
+    'mininet_pingall_100_s',
+  ])
+  console.log(`BENCH ${JSON.stringify({ ...core, ...render, ...live })}`)
+}
+
+await main()
