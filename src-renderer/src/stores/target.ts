@@ -65,13 +65,17 @@ export const useTargetStore = defineStore('target', () => {
     return s
   }
 
+  /** Take a status from main; the bar's target choice follows the live connection's kind. */
+  function setStatus(s: ConnectionStatus): void {
+    status.value = s
+    if (s.kind && s.state !== 'disconnected') kind.value = s.kind
+  }
+
   /** Read the current status and follow changes. Safe to call more than once. */
   async function init(): Promise<void> {
-    unsubscribe ??= on('target:status-changed', (s) => {
-      status.value = s
-    })
+    unsubscribe ??= on('target:status-changed', (s) => setStatus(s))
     try {
-      status.value = await invoke('target:status')
+      setStatus(await invoke('target:status'))
     } catch (e) {
       error.value = describeError(e)
     }
@@ -82,7 +86,7 @@ export const useTargetStore = defineStore('target', () => {
     error.value = null
     lastSpec.value = s
     try {
-      status.value = await invoke('target:connect', s)
+      setStatus(await invoke('target:connect', s))
       return status.value.state === 'connected'
     } catch (e) {
       error.value = describeError(e)
