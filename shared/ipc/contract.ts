@@ -6,11 +6,13 @@ import type { CoreEvents, CoreInvoke } from './domains/core'
 import { coreEventNames, coreInvokeArgs } from './domains/core'
 import type { LiveEvents, LiveInvoke } from './domains/live'
 import { liveEventNames, liveInvokeArgs } from './domains/live'
+import type { VmEvents, VmInvoke } from './domains/vm'
+import { vmEventNames, vmInvokeArgs } from './domains/vm'
 
 /** Renderer → main, request/response. */
-export type InvokeContract = CoreInvoke & LiveInvoke
+export type InvokeContract = CoreInvoke & LiveInvoke & VmInvoke
 /** Main → renderer, push. */
-export type EventContract = CoreEvents & LiveEvents
+export type EventContract = CoreEvents & LiveEvents & VmEvents
 
 export type InvokeChannel = keyof InvokeContract
 export type EventChannel = keyof EventContract
@@ -23,11 +25,13 @@ export type EventArgs<K extends EventChannel> = Parameters<EventContract[K]>
 export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check } = {
   ...coreInvokeArgs,
   ...liveInvokeArgs,
+  ...vmInvokeArgs,
 }
 
 export const eventAllowlist: { [K in EventChannel]: true } = {
   ...coreEventNames,
   ...liveEventNames,
+  ...vmEventNames,
 }
 
 export function isInvokeChannel(c: unknown): c is InvokeChannel {

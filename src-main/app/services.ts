@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import type { InvokeChannel } from '../../shared/ipc/contract'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
+import { createVmHandlers } from '../ipc/handlers/vm'
 import { createRouter, type Router, type SenderContext } from '../ipc/router'
 import type { EventSink, HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
@@ -29,6 +30,8 @@ export interface ServicesOptions {
 /** What a domain's handler factory gets: shared state and lifecycle hooks. */
 export interface DomainContext {
   dataDir: string
+  /** Pinned SSH host keys (the VM forgets its own when destroyed). */
+  hostKeys: HostKeyStore
   /** Push events to every attached renderer. */
   events: EventSink
   /** The current target; `connection.on('target-changed', fn)` to follow it. */
@@ -75,6 +78,7 @@ export function createServices(opts: ServicesOptions): Services {
   })
   const ctx: DomainContext = {
     dataDir: opts.dataDir,
+    hostKeys,
     events,
     connection,
     setVmHook: (hook) => (vmHook = hook),
@@ -89,6 +93,7 @@ export function createServices(opts: ServicesOptions): Services {
   const handlers: HandlerMap<InvokeChannel> = {
     ...createCoreHandlers(connection),
     ...createLiveHandlers(live),
+    ...createVmHandlers(ctx),
   }
 
   let disposing: Promise<void> | null = null

@@ -1,0 +1,173 @@
+// The driver's parts over real processes and files: finding executables, cancel escalation across
+// a process group, the VM folder keeping user edits, and failure details from a real captured run.
+import { execFileSync } from 'node:child_process'
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { afterAll, describe, expect, it } from 'vitest'
+import { OpOutput } from '../../../../src-main/vm/op-output'
+import { findExecutable, findVagrant, startVagrant } from '../../../../src-main/vm/vagrant-cli'
+import { ensureVagrantfile, resetVagrantfile, vmFolder } from '../../../../src-main/vm/vm-folder'
+
+const fixture = (name: string): string =>
+  readFileSync(join(import.meta.dirname, '../../../fixtures/vagrant', name), 'utf8')
+const dirs: string[] = []
+const tmp = (): string => {
+  const d = mkdtempSync(join(tmpdir(), 'nss-vmunit-'))
+  dirs.push(d)
+  return d
+}
+afterAll(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })))
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0)
+    return true
+  } catch {
+    return false
+  }
+}
+
+describe('finding vagrant', () => {
+  it('finds an executable on the given PATH only, and not a plain file', () => {
+    const d = tmp()
+    writeFileSync(join(d, 'vagrant'), '#!/bin/sh\necho Vagrant 9.9.9\n')
+    expect(findExecutable('vagrant', d)).toBeNull()
+    chmodSync(join(d, 'vagrant'), 0o755)
+    expect(findExecutable('vagrant', `/nonexistent:${d}`)).toBe(join(d, 'vagrant'))
+    expect(findVagrant({ env: { PATH: '/nonexistent' } })).toBeNull()
+    expect(findVagrant({ vagrantPath: join(d, 'vagrant'), env: { PATH: '' } })).toBe(
+      join(d, 'vagrant'),
+    )
+  })
+})
+
+describe('cancel', () => {
+  it('sends SIGINT first: a process that cleans up on SIGINT ends with its own code', async () => {
+    const lines: string[] = []
+    const script =
+      "process.on('SIGINT',()=>{console.log('cleaning up');process.exit(3)});console.log('started');setInterval(()=>{},1000)"
+    const p = startVagrant(process.execPath, ['-e', script], {
+      cwd: tmpdir(),
+      env: process.env,
+      onLine: (l) => lines.push(l),
+    })
+    await waitFor(() => lines.includes('started'))
+    const t0 = Date.now()
+    await p.cancel(5_000)
+    expect(await p.done).toEqual({ code: 3, signal: null })
+    expect(lines).toContain('cleaning up')
+    expect(Date.now() - t0).toBeLessThan(3_000)
+  })
+
+  it('escalates to SIGTERM, then SIGKILL, and reaches the whole process group', async () => {
+    const pidFile = join(tmp(), 'child.pid')
+    // The parent ignores INT and TERM; its grandchild (same group) ignores INT only.
+    const script = `trap '' INT TERM; sh -c 'trap "" INT; sleep 60' & echo $! > ${pidFile}; echo started; while :; do sleep 1; done`
+    const lines: string[] = []
+    const p = startVagrant('/bin/sh', ['-c', script], {
+      cwd: tmpdir(),
+      env: process.env,
+      onLine: (l) => lines.push(l),
+    })
+    await waitFor(() => lines.includes('started'))
+    const grandchild = Number(readFileSync(pidFile, 'utf8'))
+    expect(alive(grandchild)).toBe(true)
+    const t0 = Date.now()
+    await p.cancel(300)
+    const end = await p.done
+    expect(end.signal).toBe('SIGKILL')
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(5_000)
+    await waitFor(() => !alive(grandchild) || isZombie(grandchild))
+  }, 20_000)
+
+  it('reports a missing executable as VAGRANT_MISSING', async () => {
+    const p = startVagrant('/nonexistent/vagrant', ['up'], {
+      cwd: tmpdir(),
+      env: process.env,
+      onLine: () => undefined,
+    })
+    await expect(p.done).rejects.toMatchObject({ code: 'VAGRANT_MISSING' })
+  })
+})
+
+describe('the VM folder', () => {
+  it('copies the template once, follows template updates while unedited, keeps edits until reset', () => {
+    const d = tmp()
+    const tpl = join(d, 'template')
+    writeFileSync(tpl, 'v1\n')
+    const folder = vmFolder(join(d, 'data'), 'default')
+    const file = join(folder, 'Vagrantfile')
+    expect(ensureVagrantfile(folder, tpl)).toBe('created')
+    expect(readFileSync(file, 'utf8')).toBe('v1\n')
+    writeFileSync(tpl, 'v2\n')
+    expect(ensureVagrantfile(folder, tpl)).toBe('updated')
+    expect(readFileSync(file, 'utf8')).toBe('v2\n')
+    writeFileSync(file, 'v2\n# my edit\n')
+    writeFileSync(tpl, 'v3\n')
+    expect(ensureVagrantfile(folder, tpl)).toBe('kept')
+    expect(readFileSync(file, 'utf8')).toBe('v2\n# my edit\n')
+    resetVagrantfile(folder, tpl)
+    expect(readFileSync(file, 'utf8')).toBe('v3\n')
+    expect(() => vmFolder(d, '../etc')).toThrow(/VM name/)
+  })
+})
+
+describe('operation output', () => {
+  it('turns the real "box not found" run into failure details with the hint', () => {
+    const out = new OpOutput('up', 1000)
+    for (const l of fixture('up-box-not-found.txt').split('\n')) out.line(l, 2000)
+    const f = out.failure({ code: 1, signal: null, cancelled: false }, 3000)
+    expect(f).toMatchObject({
+      op: 'up',
+      step: 'box-download',
+      exitCode: 1,
+      errorType: 'Vagrant::Errors::BoxAddShortNotFound',
+      cancelled: false,
+      durationMs: 2000,
+    })
+    expect(f.errorMessage).toMatch(
+      /^The box 'netns-no-such-box\/nope' could not be found or\ncould not be accessed/,
+    )
+    expect(f.hint?.code).toBe('box-not-found-offline')
+    expect(f.tail.length).toBeLessThanOrEqual(30)
+    expect(f.tail.at(-1)).toContain("Couldn't connect to server")
+  })
+
+  it('follows the steps of the real first boot in order', () => {
+    const out = new OpOutput('up', 0)
+    fixture('up-first.txt')
+      .split('\n')
+      .forEach((l, i) => out.line(l, i))
+    expect(out.tracker.finish(1e6).steps).toEqual([
+      'preparing',
+      'box-import',
+      'creating',
+      'starting',
+      'waiting-ip',
+      'waiting-ssh',
+      'replacing-key',
+      'configuring',
+      'provisioning',
+      'done',
+    ])
+  })
+})
+
+async function waitFor(cond: () => boolean, ms = 10_000): Promise<void> {
+  const t0 = Date.now()
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out waiting')
+    await new Promise((r) => setTimeout(r, 50))
+  }
+}
+
+function isZombie(pid: number): boolean {
+  try {
+    return execFileSync('ps', ['-o', 'stat=', '-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .startsWith('Z')
+  } catch {
+    return true
+  }
+}
