@@ -30,17 +30,39 @@ export interface CoreFigures {
 
 const N = 100
 
-/** The lab: a bridge on the host and N namespaces, each with a veth port and an address. */
+/**
+ * The lab: a bridge on the host and N namespaces, each with a veth port and an address, in the
+ * order a lab plan applies it (host-side steps first, then each namespace's own), so consecutive
+ * steps in one namespace share one `ip -batch`.
+ */
 function labOps(p: string): NetOp[] {
   const br = `${p}br`
-  const ops: NetOp[] = [{ op: 'bridge.add', ns: HOST_NS, name: br }]
-  for (let i = 0; i < N; i++) {
+  const idx = [...Array(N).keys()]
+  const host: NetOp[] = [
+    { op: 'bridge.add', ns: HOST_NS, name: br },
+    ...idx.map((i): NetOp => ({ op: 'ns.add', name: `${p}n${i}` })),
+    ...idx.map((i): NetOp => ({
+      op: 'veth.add',
+      name: `${p}v${i}`,
+      peer: 'eth0',
+      peerNs: `${p}n${i}`,
+    })),
+    ...idx.map((i): NetOp => ({
+      op: 'link.set-master',
+      ns: HOST_NS,
+      ifname: `${p}v${i}`,
+      bridge: br,
+    })),
+    ...idx.map((i): NetOp => ({
+      op: 'link.set-state',
+      ns: HOST_NS,
+      ifname: `${p}v${i}`,
+      up: true,
+    })),
+  ]
+  const inside = idx.flatMap((i): NetOp[] => {
     const ns = `${p}n${i}`
-    ops.push(
-      { op: 'ns.add', name: ns },
-      { op: 'veth.add', name: `${p}v${i}`, peer: 'eth0', peerNs: ns },
-      { op: 'link.set-master', ns: HOST_NS, ifname: `${p}v${i}`, bridge: br },
-      { op: 'link.set-state', ns: HOST_NS, ifname: `${p}v${i}`, up: true },
+    return [
       { op: 'link.set-state', ns, ifname: 'lo', up: true },
       { op: 'link.set-state', ns, ifname: 'eth0', up: true },
       {
@@ -49,9 +71,16 @@ function labOps(p: string): NetOp[] {
         ifname: 'eth0',
         cidr: `10.${100 + Math.floor(i / 250)}.${i % 250}.1/8`,
       },
-    )
-  }
-  return ops
+    ]
+  })
+  return [...host, ...inside]
+}
+
+/** `ip -n NS args` as the tutorials type it: `ip netns exec NS ip args`. */
+function tutorialStyle(argv: string[]): string[] {
+  return argv[0] === 'ip' && argv[1] === '-n' && argv[2]
+    ? ['ip', 'netns', 'exec', argv[2], 'ip', ...argv.slice(3)]
+    : argv
 }
 
 function median(xs: number[]): number {
@@ -101,8 +130,11 @@ export async function benchCore(log: (s: string) => void = console.log): Promise
   const engine = new NetnsEngine(target)
   const ops = labOps(p)
   try {
-    // Baseline for apply: the tutorials' way, one ip process per step, run locally by sh.
-    const script = ops.flatMap((o) => opCommands(o).map((s) => toShellLine(s.argv))).join('\n')
+    // Baseline for apply: the tutorials' way, one process per step, run locally by sh, with
+    // in-namespace steps written as the tutorials write them: `ip netns exec NS ip ...`.
+    const script = ops
+      .flatMap((o) => opCommands(o).map((s) => toShellLine(tutorialStyle(s.argv))))
+      .join('\n')
     const applyScript = await time(() => execFileSync('sh', ['-e', '-c', script]))
     cleanupPrefix(p)
     const apply = await time(() => engine.apply(ops))
@@ -138,7 +170,8 @@ export async function benchCore(log: (s: string) => void = console.log): Promise
     const raw = await connectRaw(sshd)
     const sample = 20
     const perExecSample = await time(async () => {
-      for (let i = 0; i < sample; i++) await execOnce(raw, `ip -n ${p}n${i % N} -j -d addr show`)
+      for (let i = 0; i < sample; i++)
+        await execOnce(raw, `ip netns exec ${p}n${i % N} ip -j -d addr show`)
     })
     raw.end()
     const perExec = (perExecSample / sample) * (names.length + 1) * SNAPSHOT_QUERIES.length
