@@ -165,6 +165,15 @@ export class ConnectionManager extends EventEmitter {
     return this.refreshing
   }
 
+  /**
+   * Like refresh, but the snapshot is read after this call (a read already in flight may predate a
+   * change just reported by the table monitor): waits for it, then reads again.
+   */
+  async refreshAfter(): Promise<void> {
+    if (this.refreshing) await this.refreshing
+    await this.refresh()
+  }
+
   /** Stop timers and close the target. Safe to call more than once. */
   async dispose(): Promise<void> {
     await this.disconnect()

@@ -23,6 +23,8 @@ import { TrafficSampler } from './traffic'
 export interface ConnectionLike {
   target(): Target
   refresh(): Promise<void>
+  /** A refresh whose snapshot is read after the call (not a read already in flight). */
+  refreshAfter?(): Promise<void>
   on(event: 'target-changed', fn: (t: Target | null) => void): unknown
 }
 
@@ -235,7 +237,7 @@ export class LiveService {
     if (!t || this.disposed) return
     this.sampler = new TrafficSampler(t, { send: (o, ticks) => this.opts.events.sendTo(o, 'live:traffic-data', ticks) })
     const monitor = new TableMonitor(t, {
-      refresh: () => this.opts.connection.refresh(),
+      refresh: () => this.opts.connection.refreshAfter?.() ?? this.opts.connection.refresh(),
       status: (s) => this.opts.events.send('live:monitor-changed', s),
       ...(this.opts.onMonitorEvent ? { event: this.opts.onMonitorEvent } : {}),
     })

@@ -22,6 +22,9 @@ export function watchdogScript(argv: string[]): string {
       ' pkill -TERM -P $p 2>/dev/null; kill -TERM $p 2>/dev/null; sleep 1;' +
       ' pkill -KILL -P $p 2>/dev/null; kill -KILL $p 2>/dev/null ) >/dev/null 2>&1 &',
     'w=$!',
+    // From here the wrapper only waits and cleans up; its own messages (e.g. "Terminated") must not
+    // hit a closed stderr (SIGPIPE would kill it before it removes its FIFO folder).
+    'exec 2>/dev/null',
     'wait $p',
     'rc=$?',
     'kill $w 2>/dev/null',
