@@ -52,24 +52,33 @@ function isIgnored(ns: NetNamespace, ifname: string, local: string, scope: strin
 }
 
 /**
- * Find addresses configured in two or more places that can reach each other: namespaces joined by
- * veth pairs and bridges (transitively). The same address in unconnected namespaces is fine, that
+ * Find addresses configured in two or more places that can reach each other: namespaces with
+ * addresses on one layer-2 segment (veth pairs, bridges), transitively through namespaces on
+ * several segments. The same address in unconnected namespaces is fine, that
  * is what namespaces are for, and is not reported. Loopback and link-local addresses are ignored.
  */
 export function findAddressConflicts(snapshot: Pick<Snapshot, 'namespaces'>): AddressConflict[] {
+  // Layer 2: a veth pair is one cable, a bridge joins its ports.
   const segments = new Groups()
-  const reach = new Groups()
   for (const ns of snapshot.namespaces) {
-    reach.find(nsKey(ns.name))
     for (const link of ns.links) {
       const self = linkKey(ns.name, link.ifname)
       segments.find(self)
       if (link.master) segments.join(self, linkKey(ns.name, link.master))
       const p = link.peer
-      if (link.kind === 'veth' && p?.namespace && p.ifname) {
+      if (link.kind === 'veth' && p?.namespace && p.ifname)
         segments.join(self, linkKey(p.namespace, p.ifname))
-        reach.join(nsKey(ns.name), nsKey(p.namespace))
-      }
+    }
+  }
+  // Layer 3: namespaces with an address on the same segment can talk, and through namespaces on
+  // several segments (routers) further. A cable without addresses (e.g. a bridge port in the
+  // host) joins no one: two labs whose bridges both sit in the host stay apart.
+  const reach = new Groups()
+  for (const ns of snapshot.namespaces) {
+    reach.find(nsKey(ns.name))
+    for (const a of ns.addresses) {
+      if (isIgnored(ns, a.ifname, a.local, a.scope)) continue
+      reach.join(nsKey(ns.name), segments.find(linkKey(ns.name, a.ifname)))
     }
   }
 

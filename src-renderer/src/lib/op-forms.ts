@@ -112,13 +112,13 @@ export const OP_FORMS: OpForm[] = [
   ),
   form(
     'link.set-master',
-    'Attach an interface to a bridge as a port, or detach it.',
+    'Attach an interface to a bridge as a port, or detach it (leave Bridge empty).',
     [
       ns(),
       link(),
       {
         key: 'bridge',
-        label: 'Bridge (empty: detach)',
+        label: 'Bridge',
         type: 'bridge',
         nsField: 'ns',
         optional: true,

@@ -15,12 +15,24 @@ export type RunOutcome =
   | { ok: false; cancelled: true }
   | { ok: false; error: ErrorView }
 
+/** Options of a run. `notify: false` when the caller shows the outcome itself (a form). */
+export interface RunOptions {
+  notify?: boolean
+}
+
 /** Composable: `run(op)` confirms when destructive, applies, refreshes and notifies. */
-export function useOps(): { run: (op: NetOp, confirmMessage?: string) => Promise<RunOutcome> } {
+export function useOps(): {
+  run: (op: NetOp, confirmMessage?: string, opts?: RunOptions) => Promise<RunOutcome>
+} {
   const netns = useNetnsStore()
   const ui = useUiStore()
 
-  async function run(op: NetOp, confirmMessage?: string): Promise<RunOutcome> {
+  async function run(
+    op: NetOp,
+    confirmMessage?: string,
+    opts: RunOptions = {},
+  ): Promise<RunOutcome> {
+    const notify = opts.notify !== false
     const destructive = formOf(op.op).destructive === true
     if (destructive || confirmMessage) {
       const ok = await ui.ask(
@@ -33,14 +45,15 @@ export function useOps(): { run: (op: NetOp, confirmMessage?: string) => Promise
     }
     try {
       const r = await netns.apply(op)
-      ui.notify(
-        'ok',
-        `${OP_TITLES[op.op]}: done (${r.commands.length} command${r.commands.length === 1 ? '' : 's'}).`,
-      )
+      if (notify)
+        ui.notify(
+          'ok',
+          `${OP_TITLES[op.op]}: done (${r.commands.length} command${r.commands.length === 1 ? '' : 's'}).`,
+        )
       return { ok: true, commands: r.commands }
     } catch (e) {
       const error = isErrorView(e) ? e : describeError(e)
-      ui.notify('error', `${OP_TITLES[op.op]} failed: ${error.message}`, 8000)
+      if (notify) ui.notify('error', `${OP_TITLES[op.op]} failed: ${error.message}`, 8000)
       return { ok: false, error }
     }
   }

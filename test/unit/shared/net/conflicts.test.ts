@@ -86,9 +86,51 @@ describe('findAddressConflicts', () => {
     s.namespaces[1]!.links.push(
       link({ ifname: 'vn', peer: { namespace: 'host', ifname: 'vh', ifindex: 8 } }),
     )
+    // A cable without addresses carries no IP traffic yet.
+    expect(findAddressConflicts(s)).toEqual([])
+    s.namespaces[0]!.addresses.push(addr('vh', '10.0.3.1/24'))
+    s.namespaces[1]!.addresses.push(addr('vn', '10.0.3.2/24'))
     const [c] = findAddressConflicts(s)
     expect(c?.address).toBe('10.0.2.15')
     expect(c?.sameSegment).toBe(false)
+  })
+
+  it('keeps two labs apart whose bridges both sit in the host without host addresses', () => {
+    const lab = (p: string): ReturnType<typeof ns>[] => [
+      ns(`${p}red`, {
+        links: [link({ ifname: 'e0', peer: { namespace: 'host', ifname: `${p}v`, ifindex: 3 } })],
+        addresses: [addr('e0', '10.0.0.1/24')],
+      }),
+      ns(`${p}green`, {
+        links: [link({ ifname: 'e0', peer: { namespace: 'host', ifname: `${p}w`, ifindex: 4 } })],
+        addresses: [addr('e0', '10.0.0.2/24')],
+      }),
+    ]
+    const hostLinks = (p: string): ReturnType<typeof link>[] => [
+      link({ ifname: `${p}br`, kind: 'bridge' }),
+      link({
+        ifname: `${p}v`,
+        master: `${p}br`,
+        peer: { namespace: `${p}red`, ifname: 'e0', ifindex: 2 },
+      }),
+      link({
+        ifname: `${p}w`,
+        master: `${p}br`,
+        peer: { namespace: `${p}green`, ifname: 'e0', ifindex: 2 },
+      }),
+    ]
+    const s = snapshot([
+      ns('host', { links: [...hostLinks('a'), ...hostLinks('b')] }),
+      ...lab('a'),
+      ...lab('b'),
+    ])
+    expect(findAddressConflicts(s)).toEqual([])
+    // Give the host an address on both bridges: now it routes between the labs.
+    s.namespaces[0]!.addresses.push(addr('abr', '10.0.0.254/24'), addr('bbr', '10.0.0.253/24'))
+    expect(findAddressConflicts(s).map((c) => [c.address, c.sameSegment])).toEqual([
+      ['10.0.0.1', false],
+      ['10.0.0.2', false],
+    ])
   })
 
   it('ignores loopback and link-local addresses', () => {
