@@ -1,0 +1,372 @@
+// Live views' state: ping streams, the reachability matrix, traffic rates (also for topology edges),
+// terminals (scrollback kept here, so switching tabs loses nothing), captures, netem and the monitor.
+// Every buffer is bounded; main batches what it sends, a few messages per second.
+
+import type {
+  LiveEnd,
+  MatrixResult,
+  MonitorStatus,
+  NetemEntry,
+  PingPoint,
+  TrafficTick,
+} from '@shared/ipc/domains/live'
+import type { CaptureLine } from '@shared/net/capture'
+import type { MatrixPair } from '@shared/net/matrix'
+import type { NetemRequest } from '@shared/net/netem'
+import type { PingRequest, PingStats } from '@shared/net/ping'
+import { emptyPingStats } from '@shared/net/ping'
+import type { IfRate } from '@shared/net/traffic'
+import { ifKey } from '@shared/net/traffic'
+import { acceptHMRUpdate, defineStore } from 'pinia'
+import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue'
+import { invoke, on } from '../ipc/client'
+import { useTargetStore } from './target'
+
+/** Bounds of the renderer's buffers. */
+export const LIMITS = { points: 3600, lines: 500, capture: 5000, terminal: 2_000_000, history: 600 }
+
+/** The sub-views of the Live tab. */
+export type LiveTab = 'ping' | 'matrix' | 'traffic' | 'terminal' | 'capture' | 'netem'
+
+export interface PingView {
+  id: string
+  req: PingRequest
+  points: PingPoint[]
+  stats: PingStats
+  lines: string[]
+  running: boolean
+  end: LiveEnd | null
+}
+
+export interface TerminalView {
+  id: string
+  ns: string
+  /** Everything printed so far (bounded): replayed into a fresh xterm when the tab is shown again. */
+  buffer: string
+  running: boolean
+  /** Characters received so far (the buffer keeps the last LIMITS.terminal of them). */
+  total: number
+}
+
+export interface CaptureView {
+  id: string
+  ns: string
+  ifname: string
+  filter: string
+  lines: CaptureLine[]
+  total: number
+  running: boolean
+  end: LiveEnd | null
+  saved: { path: string; bytes: number } | null
+}
+
+/** One point of an interface's rate history. */
+export interface RatePoint {
+  t: number
+  rxBps: number
+  txBps: number
+}
+
+const tail = <T>(a: T[], max: number): T[] => (a.length > max ? a.slice(a.length - max) : a)
+
+export const useLiveStore = defineStore('live', () => {
+  const tab = ref<LiveTab>('ping')
+  const pings = reactive(new Map<string, PingView>())
+  const terminals = reactive(new Map<string, TerminalView>())
+  const captures = reactive(new Map<string, CaptureView>())
+  const netem = ref<NetemEntry[]>([])
+  const monitor = ref<MonitorStatus>({ state: 'off', events: 0, lastEventAt: null })
+  const matrix = shallowRef<MatrixResult | null>(null)
+  const matrixRunning = ref(false)
+
+  const trafficOn = ref(false)
+  const trafficInterval = ref(1)
+  /** Latest rate of every interface, keyed `ns/ifname`. */
+  const rates = shallowRef(new Map<string, IfRate>())
+  /** Rate history per interface (bounded), for the charts. */
+  const history = shallowRef(new Map<string, RatePoint[]>())
+
+  let offs: Array<() => void> = []
+  const early = new Map<string, string>()
+
+  /** Subscribe to main's live events (idempotent). */
+  function init(): void {
+    if (offs.length) return
+    offs = [
+      on('live:ping-data', (id, b) => {
+        const p = pings.get(id)
+        if (!p) return
+        p.points = tail([...p.points, ...b.points], LIMITS.points)
+        p.lines = tail([...p.lines, ...b.lines], LIMITS.lines)
+        p.stats = b.stats
+      }),
+      on('live:ping-ended', (id, end) => {
+        const p = pings.get(id)
+        if (!p) return
+        p.running = false
+        p.end = end
+      }),
+      on('live:traffic-data', (ticks) => onTicks(ticks)),
+      on('live:terminal-data', (id, d) => {
+        const t = terminals.get(id)
+        if (!t) {
+          // the prompt may arrive before `live:terminal-open` has answered with the id
+          if (early.size < 16 || early.has(id)) early.set(id, (early.get(id) ?? '') + d)
+          return
+        }
+        t.buffer = (t.buffer + d).slice(-LIMITS.terminal)
+        t.total += d.length
+      }),
+      on('live:terminal-ended', (id) => {
+        const t = terminals.get(id)
+        if (t) t.running = false
+      }),
+      on('live:capture-data', (id, lines, total) => {
+        const c = captures.get(id)
+        if (!c) return
+        c.lines = tail([...c.lines, ...lines], LIMITS.capture)
+        c.total = total
+      }),
+      on('live:capture-ended', (id, end) => {
+        const c = captures.get(id)
+        if (!c) return
+        c.running = false
+        c.end = end
+      }),
+      on('live:netem-changed', (e) => (netem.value = e)),
+      on('live:monitor-changed', (s) => (monitor.value = s)),
+    ]
+    void invoke('live:netem-list').then(
+      (e) => (netem.value = e),
+      () => undefined,
+    )
+    void invoke('live:monitor-status').then(
+      (s) => (monitor.value = s),
+      () => undefined,
+    )
+  }
+
+  function dispose(): void {
+    for (const f of offs) f()
+    offs = []
+  }
+
+  // ---- ping ----
+  async function startPing(req: PingRequest): Promise<string> {
+    init()
+    const { id } = await invoke('live:ping-start', req)
+    if (!pings.has(id))
+      pings.set(id, {
+        id,
+        req,
+        points: [],
+        stats: emptyPingStats(),
+        lines: [],
+        running: true,
+        end: null,
+      })
+    return id
+  }
+  async function stopPing(id: string): Promise<void> {
+    await invoke('live:ping-stop', id)
+  }
+  /** The latest ping started from `ns` (running or not). */
+  function pingOf(ns: string): PingView | null {
+    const list = [...pings.values()].filter((p) => p.req.ns === ns)
+    return list.at(-1) ?? null
+  }
+  function forgetPing(id: string): void {
+    pings.delete(id)
+  }
+
+  // ---- matrix ----
+  async function runMatrix(pairs: MatrixPair[]): Promise<MatrixResult> {
+    matrixRunning.value = true
+    try {
+      matrix.value = await invoke('live:matrix-run', pairs, { count: 1, timeoutS: 1 })
+      return matrix.value
+    } finally {
+      matrixRunning.value = false
+    }
+  }
+
+  // ---- traffic ----
+  function onTicks(ticks: TrafficTick[]): void {
+    const r = new Map(rates.value)
+    const h = history.value
+    for (const t of ticks)
+      for (const x of t.rates) {
+        const k = ifKey(x.ns, x.ifname)
+        r.set(k, x)
+        const list = h.get(k) ?? []
+        list.push({ t: t.t, rxBps: x.rxBps, txBps: x.txBps })
+        if (list.length > LIMITS.history) list.splice(0, list.length - LIMITS.history)
+        h.set(k, list)
+      }
+    rates.value = r
+    triggerRef(history)
+  }
+  async function startTraffic(intervalS = trafficInterval.value): Promise<void> {
+    init()
+    await invoke('live:traffic-start', intervalS)
+    trafficInterval.value = intervalS
+    trafficOn.value = true
+  }
+  async function stopTraffic(): Promise<void> {
+    await invoke('live:traffic-stop')
+    trafficOn.value = false
+  }
+  async function setTrafficInterval(s: number): Promise<void> {
+    await invoke('live:traffic-interval', s)
+    trafficInterval.value = s
+  }
+  /** Rate of one interface, or null when not sampled. */
+  function rateOf(ns: string, ifname: string): IfRate | null {
+    return rates.value.get(ifKey(ns, ifname)) ?? null
+  }
+  /** For the topology: total bytes/s through each interface (rx + tx), keyed `ns/ifname`. */
+  const edgeRates = computed(() => {
+    const m = new Map<string, number>()
+    for (const [k, r] of rates.value) m.set(k, r.rxBps + r.txBps)
+    return m
+  })
+
+  // ---- terminals ----
+  async function openTerminal(ns: string, cols: number, rows: number): Promise<string> {
+    init()
+    const { id } = await invoke('live:terminal-open', { ns, cols, rows })
+    if (!terminals.has(id))
+      terminals.set(id, {
+        id,
+        ns,
+        buffer: early.get(id) ?? '',
+        running: true,
+        total: early.get(id)?.length ?? 0,
+      })
+    early.delete(id)
+    return id
+  }
+  function writeTerminal(id: string, data: string): void {
+    void invoke('live:terminal-write', id, data).catch(() => undefined)
+  }
+  function resizeTerminal(id: string, cols: number, rows: number): void {
+    void invoke('live:terminal-resize', id, cols, rows).catch(() => undefined)
+  }
+  async function closeTerminal(id: string): Promise<void> {
+    terminals.delete(id)
+    await invoke('live:terminal-close', id).catch(() => undefined)
+  }
+  const terminalsOf = (ns: string): TerminalView[] =>
+    [...terminals.values()].filter((t) => t.ns === ns)
+
+  // ---- capture ----
+  async function startCapture(ns: string, ifname: string, filter: string): Promise<string> {
+    init()
+    const f = filter.trim()
+    const { id } = await invoke('live:capture-start', { ns, ifname, ...(f ? { filter: f } : {}) })
+    if (!captures.has(id))
+      captures.set(id, {
+        id,
+        ns,
+        ifname,
+        filter: f,
+        lines: [],
+        total: 0,
+        running: true,
+        end: null,
+        saved: null,
+      })
+    return id
+  }
+  async function stopCapture(id: string): Promise<void> {
+    await invoke('live:capture-stop', id)
+  }
+  async function saveCapture(id: string): Promise<{ path: string; bytes: number }> {
+    const saved = await invoke('live:capture-save', id)
+    const c = captures.get(id)
+    if (c) c.saved = saved
+    return saved
+  }
+  async function closeCapture(id: string): Promise<void> {
+    captures.delete(id)
+    await invoke('live:capture-close', id).catch(() => undefined)
+  }
+  const captureOf = (ns: string): CaptureView | null =>
+    [...captures.values()].filter((c) => c.ns === ns).at(-1) ?? null
+
+  // ---- netem ----
+  async function setNetem(req: NetemRequest): Promise<NetemEntry> {
+    return invoke('live:netem-set', req)
+  }
+  async function clearNetem(ns: string, ifname: string): Promise<void> {
+    await invoke('live:netem-clear', ns, ifname)
+  }
+  /** The impairment on one interface, if the app set one (for the Interfaces tab and edges). */
+  function netemOf(ns: string, ifname: string): NetemEntry | null {
+    return netem.value.find((e) => e.ns === ns && e.ifname === ifname) ?? null
+  }
+
+  // On disconnect main has ended every stream: forget them here too.
+  const target = useTargetStore()
+  watch(
+    () => target.status.state,
+    (s) => {
+      if (s === 'disconnected' || s === 'failed') clear()
+    },
+  )
+
+  /** On disconnect: everything main ran has ended; keep nothing that points at it. */
+  function clear(): void {
+    pings.clear()
+    terminals.clear()
+    captures.clear()
+    netem.value = []
+    matrix.value = null
+    trafficOn.value = false
+    rates.value = new Map()
+    history.value = new Map()
+  }
+
+  return {
+    tab,
+    pings,
+    terminals,
+    captures,
+    netem,
+    monitor,
+    matrix,
+    matrixRunning,
+    trafficOn,
+    trafficInterval,
+    rates,
+    history,
+    edgeRates,
+    init,
+    dispose,
+    clear,
+    startPing,
+    stopPing,
+    pingOf,
+    forgetPing,
+    runMatrix,
+    startTraffic,
+    stopTraffic,
+    setTrafficInterval,
+    rateOf,
+    openTerminal,
+    writeTerminal,
+    resizeTerminal,
+    closeTerminal,
+    terminalsOf,
+    startCapture,
+    stopCapture,
+    saveCapture,
+    closeCapture,
+    captureOf,
+    setNetem,
+    clearNetem,
+    netemOf,
+  }
+})
+
+if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useLiveStore, import.meta.hot))
