@@ -1,0 +1,118 @@
+// Live views by clicking, in real Chromium on the built renderer, with window.api bridged to the
+// real router over a real SshTarget to a real sshd and real namespaces here: a ping from the UI
+// charts points with 0% loss; a terminal tab runs `ip link` inside the namespace.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { cleanupPrefix, runPrefix, sh } from '../support/netns'
+import { startSshd, type SshdFixture } from '../support/sshd'
+import { AppPage, STEP_MS } from './pages/app-page'
+import { e2eSkipReason, openApp, type OpenedApp } from './support/app'
+
+const skip = e2eSkipReason()
+if (skip) console.warn(`[e2e live] skipped: ${skip}`)
+
+const pidsIn = (ns: string): string[] =>
+  sh(['ip', 'netns', 'pids', ns]).trim().split('\n').filter(Boolean)
+
+describe.skipIf(skip !== null)('live views by clicking (Chromium bridge)', () => {
+  let sshd: SshdFixture
+  let app: OpenedApp
+  let ui: AppPage
+  const p = runPrefix()
+  const A = `${p}a`
+  const B = `${p}b`
+  const VA = `${p}va`
+  const VB = `${p}vb`
+
+  beforeAll(async () => {
+    cleanupPrefix(p)
+    for (const ns of [A, B]) sh(['ip', 'netns', 'add', ns])
+    sh(['ip', 'link', 'add', VA, 'netns', A, 'type', 'veth', 'peer', 'name', VB, 'netns', B])
+    sh(['ip', '-n', A, 'addr', 'add', '10.67.0.1/24', 'dev', VA])
+    sh(['ip', '-n', B, 'addr', 'add', '10.67.0.2/24', 'dev', VB])
+    for (const [ns, dev] of [
+      [A, VA],
+      [B, VB],
+    ] as const) {
+      sh(['ip', '-n', ns, 'link', 'set', dev, 'up'])
+      sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
+    }
+    sshd = await startSshd()
+    app = await openApp({
+      sshd,
+      services: { refreshMs: 0 },
+      viewport: { width: 1280, height: 860 },
+    })
+    ui = new AppPage(app.page)
+    await ui.nsItem(A).waitFor({ timeout: STEP_MS })
+  })
+
+  afterAll(async () => {
+    await app?.close()
+    await sshd?.stop()
+    cleanupPrefix(p)
+  })
+
+  it('starts a ping from the UI: the chart gets points and loss reads 0%; stop leaves nothing', async () => {
+    await ui.selectNs(A)
+    await ui.tab(A, 'Live')
+    const panel = ui.panel(A)
+    await panel.getByRole('tab', { name: 'Ping' }).click()
+    await panel.getByLabel('Ping destination').fill('10.67.0.2')
+    await panel.getByLabel('Ping interval').selectOption('0.2')
+    await panel.getByRole('button', { name: 'Start ping' }).click()
+    const chart = panel.locator('.chart')
+    await expect
+      .poll(async () => Number(await chart.getAttribute('data-points')), { timeout: STEP_MS })
+      .toBeGreaterThanOrEqual(8)
+    // uPlot drew its canvas and the legend shows a real RTT value
+    expect(await chart.locator('canvas').count()).toBeGreaterThan(0)
+    const loss = panel.locator('[data-stat=loss]')
+    expect(await loss.innerText()).toBe('0%')
+    expect(Number(await panel.locator('[data-stat=received]').innerText())).toBeGreaterThanOrEqual(
+      8,
+    )
+    expect(await panel.locator('[data-stat=avg]').innerText()).toMatch(/^\d+\.\d{3} ms$/)
+    await panel.getByRole('button', { name: 'Show raw output' }).click()
+    await expect
+      .poll(() => panel.getByLabel('Raw ping output').innerText())
+      .toMatch(/bytes from 10\.67\.0\.2: icmp_seq=1 /)
+    await app.screenshot('live-ping')
+    expect(pidsIn(A).length).toBe(1)
+    await panel.getByRole('button', { name: 'Stop' }).click()
+    await expect
+      .poll(() => panel.locator('.stats .badge').innerText(), { timeout: STEP_MS })
+      .toBe('stopped')
+    expect(pidsIn(A)).toEqual([])
+  })
+
+  it('opens a terminal tab, types `ip link`, and sees the namespace interfaces; scrollback survives tab switches', async () => {
+    const page = app.page
+    const panel = ui.panel(A)
+    await panel.getByRole('tab', { name: 'Terminal' }).click()
+    await panel.getByRole('button', { name: `Open a terminal in ${A}` }).click()
+    const screen = panel.locator('.xterm-pane:visible .xterm-rows')
+    await expect.poll(() => screen.innerText(), { timeout: STEP_MS }).toMatch(/[#$]\s*$/m)
+    await panel.locator('.xterm-pane:visible').click()
+    await page.keyboard.type('ip link\n')
+    await expect.poll(() => screen.innerText(), { timeout: STEP_MS }).toContain(`${VA}@`)
+    const text = await screen.innerText()
+    expect(text).toContain('lo: <LOOPBACK,UP,LOWER_UP>')
+    expect(text).not.toContain(VB) // B's end is not in this namespace
+    await app.screenshot('live-terminal')
+
+    // another sub-view and back, then another panel tab and back: the screen is still there
+    await panel.getByRole('tab', { name: 'Ping' }).click()
+    await panel.getByRole('tab', { name: 'Terminal' }).click()
+    await expect.poll(() => screen.innerText()).toContain(`${VA}@`)
+    await ui.tab(A, 'Interfaces')
+    await ui.tab(A, 'Live')
+    await expect.poll(() => screen.innerText(), { timeout: STEP_MS }).toContain(`${VA}@`)
+
+    // a second tab is its own shell
+    await panel.getByRole('button', { name: 'New terminal' }).click()
+    await expect.poll(() => panel.getByRole('tab', { name: new RegExp(`${A} #2`) }).count()).toBe(1)
+    await expect.poll(() => pidsIn(A).length, { timeout: STEP_MS }).toBeGreaterThanOrEqual(2)
+    for (const n of [2, 1]) await panel.getByRole('button', { name: `Close terminal ${n}` }).click()
+    await expect.poll(() => pidsIn(A).length, { timeout: STEP_MS }).toBe(0)
+  })
+})
