@@ -1,0 +1,234 @@
+// Live-view benchmarks on a real lab of 100 namespaces (200 interfaces) on one bridge, through the
+// real composition root over SSH to a private sshd: the traffic sampler's own CPU (from /proc), the
+// latency from a plain `ip` change to the pushed snapshot, and the 9,900-pair reachability matrix
+// against Mininet's `pingall` on the same shape, measured in the same run.
+
+import { execFileSync, spawn } from 'node:child_process'
+import { readFileSync } from 'node:fs'
+import type { MatrixPair } from '../shared/net/matrix'
+import type { Snapshot } from '../shared/net/model'
+import { openHarness, sleep } from '../test/integration/live/harness'
+import { cleanupPrefix, runPrefix, sh } from '../test/support/netns'
+import { startSshd } from '../test/support/sshd'
+
+export interface LiveFigures {
+  sampler_cpu_pct: number
+  monitor_p95_ms: number
+  matrix_100ns_s: number
+  mininet_pingall_100_s: number | null
+}
+
+const N = 100
+const SAMPLE_S = 30
+const MONITOR_ROUNDS = 40
+
+const addrOf = (i: number): string => `10.99.${Math.floor(i / 250)}.${(i % 250) + 1}`
+
+/** The lab, built with plain `ip` (not measured): bridge, N namespaces, a veth port each. */
+function buildLab(p: string): string[] {
+  const br = `${p}br`
+  const names = [...Array(N).keys()].map((i) => `${p}n${i}`)
+  const host = [`link add ${br} type bridge`, `link set ${br} up`]
+  names.forEach((ns, i) => {
+    host.push(`netns add ${ns}`)
+    host.push(`link add ${p}v${i} type veth peer name eth0 netns ${ns}`)
+    host.push(`link set ${p}v${i} master ${br} up`)
+  })
+  sh(['ip', '-batch', '-'], host.join('\n') + '\n')
+  names.forEach((ns, i) =>
+    sh(
+      ['ip', '-n', ns, '-batch', '-'],
+      `addr add ${addrOf(i)}/16 dev eth0\nlink set eth0 up\nlink set lo up\n`,
+    ),
+  )
+  return names
+}
+
+/** CPU ticks (user + system, with reaped children) of the given processes. */
+function ticksOf(pids: string[]): number {
+  let sum = 0
+  for (const pid of pids) {
+    try {
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
+      sum += Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])
+    } catch {
+      // gone
+    }
+  }
+  return sum
+}
+
+function pidsMatching(pattern: string): string[] {
+  try {
+    return sh(['pgrep', '-f', pattern]).trim().split('\n').filter(Boolean)
+  } catch {
+    return []
+  }
+}
+
+const p95 = (xs: number[]): number => {
+  const s = [...xs].sort((a, b) => a - b)
+  return s[Math.max(0, Math.ceil(s.length * 0.95) - 1)] ?? NaN
+}
+
+/** Mininet's pingall on the same shape; the seconds of its ping phase, or null (and why). */
+async function mininetPingall(): Promise<number | null> {
+  try {
+    execFileSync('which', ['mn'], { stdio: 'ignore' })
+  } catch {
+    console.log('mininet: `mn` is not installed (Debian package mininet): not measured')
+    return null
+  }
+  const busy = sh(['ip', '-br', 'link'])
+    .split('\n')
+    .some((l) => /^s1(-eth\d+)?[\s@]/.test(l))
+  if (busy) {
+    console.log('mininet: a switch s1 already exists here (another Mininet run?): not measured')
+    return null
+  }
+  return new Promise((resolve) => {
+    const started = Date.now()
+    const mn = spawn(
+      'mn',
+      ['--topo', `single,${N}`, '--switch', 'lxbr', '--controller', 'none', '--test', 'pingall'],
+      {
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    )
+    let pingAt = 0
+    let doneAt = 0
+    let out = ''
+    const onData = (d: Buffer): void => {
+      const now = Date.now()
+      out += d.toString()
+      if (!pingAt && out.includes('*** Ping: testing ping reachability')) pingAt = now
+      if (pingAt && !doneAt && out.includes('*** Results:')) doneAt = now
+    }
+    mn.stdout.on('data', onData)
+    mn.stderr.on('data', onData)
+    const timer = setTimeout(() => mn.kill('SIGINT'), 600_000)
+    mn.on('close', (code) => {
+      clearTimeout(timer)
+      const res = /\*\*\* Results: (\d+)% dropped \((\d+)\/(\d+) received\)/.exec(out)
+      if (!pingAt || !doneAt || !res) {
+        console.log(
+          `mininet: pingall did not complete (exit ${String(code)}): ${out.trim().split('\n').slice(-3).join(' | ')}`,
+        )
+        resolve(null)
+        return
+      }
+      const s = (doneAt - pingAt) / 1000
+      console.log(
+        `mininet pingall ${N} hosts: ${s.toFixed(2)} s for the ping phase (${res[2]}/${res[3]} received, ${res[1]}% dropped); whole run ${((Date.now() - started) / 1000).toFixed(1)} s`,
+      )
+      resolve(s)
+    })
+  })
+}
+
+/** Run the live benchmarks; the lead's bench/run.ts calls this. */
+export async function benchLive(): Promise<LiveFigures> {
+  const p = runPrefix()
+  const sshd = await startSshd()
+  let h: Awaited<ReturnType<typeof openHarness>> | null = null
+  try {
+    const names = buildLab(p)
+    h = await openHarness(sshd)
+    await h.waitEvent('live:monitor-changed', (a) => a[0].state === 'watching', 20_000)
+    await sleep(1000)
+
+    // 1. The sampler's own CPU: 200 interfaces at 1 Hz for 30 s, from /proc of its processes.
+    const NEEDLE = 'setns: unknown arch' // text of the sampler script: its perl and its wrapper
+    const before = new Set(pidsMatching(NEEDLE))
+    await h.call('live:traffic-start', 1)
+    await sleep(1500)
+    const pids = pidsMatching(NEEDLE).filter((x) => !before.has(x))
+    const ticks = Number(sh(['getconf', 'CLK_TCK']).trim()) || 100
+    const t0 = ticksOf(pids)
+    const w0 = Date.now()
+    const from = h.events.length
+    await sleep(SAMPLE_S * 1000)
+    const cpuS = (ticksOf(pids) - t0) / ticks
+    const wall = (Date.now() - w0) / 1000
+    const sampler_cpu_pct = (cpuS / wall) * 100
+    const tickMsgs = h.events.slice(from).filter((e) => e.channel === 'live:traffic-data')
+    const ifs = (h.services.live.trafficSampler?.latest?.counters ?? []).filter((c) =>
+      c.ns.startsWith(p),
+    ).length
+    await h.call('live:traffic-stop')
+    console.log(
+      `sampler: ${cpuS.toFixed(2)} s CPU in ${wall.toFixed(1)} s = ${sampler_cpu_pct.toFixed(2)}% of one core (${pids.length} processes, ${ifs} lab interfaces per tick, ${tickMsgs.length} batches)`,
+    )
+
+    // 2. Monitor: a plain `ip link set down/up` → the pushed snapshot shows it.
+    const lat: number[] = []
+    const flagUp = (s: Snapshot, ns: string): boolean | undefined =>
+      s.namespaces
+        .find((n) => n.name === ns)
+        ?.links.find((l) => l.ifname === 'eth0')
+        ?.flags.includes('UP')
+    for (let r = 0; r < MONITOR_ROUNDS; r++) {
+      const ns = names[(r * 37) % N]!
+      for (const up of [false, true]) {
+        const mark = h.events.length
+        const at = Date.now()
+        sh(['ip', '-n', ns, 'link', 'set', 'eth0', up ? 'up' : 'down'])
+        const ev = await h.waitEvent('netns:changed', (a) => flagUp(a[0], ns) === up, 5000, mark)
+        lat.push(ev.at - at)
+      }
+      await sleep(50)
+    }
+    const monitor_p95_ms = p95(lat)
+    console.log(
+      `monitor: ${lat.length} changes, median ${[...lat].sort((a, b) => a - b)[lat.length >> 1]} ms, p95 ${monitor_p95_ms} ms, max ${Math.max(...lat)} ms`,
+    )
+
+    // 3. The reachability matrix: 9,900 ordered pairs, one echo each, ONE remote run.
+    const pairs: MatrixPair[] = names.flatMap((s) =>
+      names
+        .filter((d) => d !== s)
+        .map((d) => ({ src: s, dst: d, address: addrOf(names.indexOf(d)) })),
+    )
+    const m0 = Date.now()
+    const res = (await h.call('live:matrix-run', pairs, {
+      count: 1,
+      timeoutS: 1,
+      concurrency: 16,
+    })) as {
+      cells: Array<{ ok: boolean }>
+    }
+    const matrix_100ns_s = (Date.now() - m0) / 1000
+    const ok = res.cells.filter((c) => c.ok).length
+    console.log(`matrix: ${pairs.length} pairs in ${matrix_100ns_s.toFixed(2)} s, ${ok} reachable`)
+    if (ok !== pairs.length)
+      console.log(`matrix: WARNING ${pairs.length - ok} pairs unreachable on a flat bridge`)
+
+    await h.close()
+    h = null
+    cleanupPrefix(p)
+
+    // 4. Mininet on the same shape, in the same run (after our lab is gone).
+    const mininet_pingall_100_s = await mininetPingall()
+    if (mininet_pingall_100_s)
+      console.log(
+        `matrix vs mininet pingall: ${(mininet_pingall_100_s / matrix_100ns_s).toFixed(1)}× faster`,
+      )
+    return { sampler_cpu_pct, monitor_p95_ms, matrix_100ns_s, mininet_pingall_100_s }
+  } finally {
+    await h?.close().catch(() => undefined)
+    await sshd.stop()
+    cleanupPrefix(p)
+  }
+}
+
+// Run alone: `node --import tsx bench/live.ts`
+if (process.argv[1]?.endsWith('bench/live.ts')) {
+  benchLive().then(
+    (f) => console.log(`BENCH ${JSON.stringify(f)}`),
+    (e: unknown) => {
+      console.error(e)
+      process.exitCode = 1
+    },
+  )
+}
