@@ -13,6 +13,8 @@ export class OpOutput {
   readonly tracker: ProgressTracker
   private readonly shown: string[] = []
   private errorExit: { type: string; message: string } | null = null
+  /** The step running when the user cancelled (vagrant's cleanup steps come after it). */
+  private cancelledAt: VmProgress['step'] | null = null
 
   constructor(
     readonly op: VmOperation,
@@ -37,6 +39,11 @@ export class OpOutput {
     return this.tracker.feed(m, now)
   }
 
+  /** Remember the step the user cancelled in. */
+  markCancelled(now: number): void {
+    this.cancelledAt ??= this.tracker.current(now).step
+  }
+
   /** The last lines as shown (at most `n`). */
   tail(n = FAILURE_TAIL_LINES): string[] {
     return tailLines(this.shown, n)
@@ -48,15 +55,17 @@ export class OpOutput {
     now: number,
   ): VmFailure {
     const tail = this.tail()
-    const errorMessage = this.errorExit?.message || lastErrorLike(tail)
+    const errorMessage = end.cancelled
+      ? this.errorExit?.message || 'Cancelled.'
+      : this.errorExit?.message || lastErrorLike(tail)
     return {
       op: this.op,
-      step: this.tracker.current(now).step,
+      step: (end.cancelled ? this.cancelledAt : null) ?? this.tracker.current(now).step,
       exitCode: end.code,
       signal: end.signal,
       cancelled: end.cancelled,
       errorType: this.errorExit?.type || null,
-      errorMessage: end.cancelled && !errorMessage ? 'Cancelled.' : errorMessage,
+      errorMessage,
       tail,
       hint: end.cancelled ? null : failureHint(this.errorExit?.type ?? null, errorMessage, tail),
       at: now,

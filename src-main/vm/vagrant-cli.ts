@@ -95,10 +95,10 @@ export interface VagrantProcess {
   /** Resolves when vagrant and its output have ended. */
   readonly done: Promise<{ code: number | null; signal: NodeJS.Signals | null }>
   /**
-   * Stop it: SIGINT to its process group (vagrant cleans up), then SIGTERM after `graceMs`, then
-   * SIGKILL. Resolves when it has ended.
+   * Stop it: SIGINT to its process group (vagrant cleans up); after `graceMs` a second SIGINT
+   * (vagrant exits without cleanup), then SIGTERM and SIGKILL `stepMs` apart. Resolves when ended.
    */
-  cancel(graceMs?: number): Promise<void>
+  cancel(graceMs?: number, stepMs?: number): Promise<void>
 }
 
 /**
@@ -155,7 +155,7 @@ export function startVagrant(
   return {
     pid: child.pid,
     done,
-    cancel(graceMs = 20_000) {
+    cancel(graceMs = 15_000, stepMs = 5_000) {
       cancelling ??= (async () => {
         const settled = done.then(
           () => true,
@@ -168,8 +168,11 @@ export function startVagrant(
           ])
         signalGroup('SIGINT')
         if (await within(graceMs)) return
+        // Vagrant's second interrupt: "Exiting immediately, without cleanup!"
+        signalGroup('SIGINT')
+        if (await within(stepMs)) return
         signalGroup('SIGTERM')
-        if (await within(5_000)) return
+        if (await within(stepMs)) return
         signalGroup('SIGKILL')
         await settled
       })()

@@ -34,15 +34,20 @@ export interface VagrantVmOptions extends VagrantCliOptions {
   templatePath: string
   /** Where the VM's SSH host key is pinned (forgotten when the VM is destroyed). */
   hostKeys: HostKeyStore
-  /** Status polling period in ms (default 5000). */
+  /** Status polling period in ms while the VM exists (default 5000). */
   pollMs?: number
-  /** Grace after SIGINT before SIGTERM/SIGKILL on cancel (default 20 s). */
+  /**
+   * Grace after the first SIGINT on cancel before forcing (default 15 s). Vagrant's cleanup of a
+   * cancelled `up` halts the half-booted guest, which can hang: a later `destroy` handles it.
+   */
   cancelGraceMs?: number
 }
 
 export interface VagrantVmEvents {
   'state-changed': [VmInfo]
   progress: [VmProgress]
+  /** Each raw output line of the running operation (for a log view and fixtures). */
+  output: [string]
 }
 
 /** Extra arguments per operation: non-interactive, machine-readable output. */
@@ -55,13 +60,20 @@ const ARGS: Record<VmOperation, string[]> = {
   resume: ['resume'],
 }
 
+/** The operation in progress. */
+interface Running {
+  op: VmOperation
+  proc: VagrantProcess | null
+  out: OpOutput | null
+  cancelled: boolean
+}
+
 export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   readonly name: string
   readonly folder: string
   private readonly o: VagrantVmOptions
   private st: VmInfo
-  private running: { op: VmOperation; proc: VagrantProcess | null; cancelled: boolean } | null =
-    null
+  private running: Running | null = null
   private timer: NodeJS.Timeout | null = null
   private polling: Promise<VmInfo> | null = null
   private disposed = false
@@ -95,14 +107,23 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     return { ...this.st }
   }
 
-  /** Poll `vagrant status` every pollMs while nothing runs (idempotent). */
+  /**
+   * Poll `vagrant status` while nothing runs (idempotent): every pollMs while the VM exists, so a
+   * halt from outside shows within seconds; six times slower when there is no VM or no vagrant
+   * (each status costs vagrant ~1 s of CPU).
+   */
   startPolling(): void {
     if (this.timer || this.disposed) return
     const tick = (): void => {
-      this.timer = setTimeout(() => {
-        if (!this.running) void this.refresh().catch(() => undefined)
-        tick()
-      }, this.o.pollMs ?? 5000)
+      const base = this.o.pollMs ?? 5000
+      const exists = ['running', 'stopped', 'suspended'].includes(this.st.state)
+      this.timer = setTimeout(
+        () => {
+          if (!this.running) void this.refresh().catch(() => undefined)
+          tick()
+        },
+        exists && !this.st.vagrantMissing ? base : base * 6,
+      )
       this.timer.unref()
     }
     void this.refresh().catch(() => undefined)
@@ -185,9 +206,10 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       throw new AppError('VM_BUSY', `The VM is busy: "${this.running.op}" is still running.`, {
         data: { op: this.running.op },
       })
-    const run: { op: VmOperation; proc: VagrantProcess | null; cancelled: boolean } = {
+    const run: Running = {
       op,
       proc: null,
+      out: null,
       cancelled: false,
     }
     this.running = run
@@ -211,14 +233,11 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     }
   }
 
-  private async execute(
-    bin: string,
-    run: { op: VmOperation; proc: VagrantProcess | null; cancelled: boolean },
-    before: VmInfo['state'],
-  ): Promise<VmOpResult> {
+  private async execute(bin: string, run: Running, before: VmInfo['state']): Promise<VmOpResult> {
     const op = run.op
     const started = Date.now()
     const out = new OpOutput(op, started)
+    run.out = out
     const first = out.tracker.current(started)
     this.update({
       op,
@@ -232,6 +251,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       cwd: this.folder,
       env: this.env(),
       onLine: (line) => {
+        this.emit('output', line)
         const p = out.line(line, Date.now())
         if (p) {
           this.st.progress = p
@@ -280,7 +300,8 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     const run = this.running
     if (!run) return false
     run.cancelled = true
-    await run.proc?.cancel(this.o.cancelGraceMs ?? 20_000)
+    run.out?.markCancelled(Date.now())
+    await run.proc?.cancel(this.o.cancelGraceMs ?? 15_000)
     return true
   }
 

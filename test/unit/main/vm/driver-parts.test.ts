@@ -60,7 +60,7 @@ describe('cancel', () => {
     expect(Date.now() - t0).toBeLessThan(3_000)
   })
 
-  it('escalates to SIGTERM, then SIGKILL, and reaches the whole process group', async () => {
+  it('escalates to a second SIGINT, SIGTERM, then SIGKILL, and reaches the whole process group', async () => {
     const pidFile = join(tmp(), 'child.pid')
     // The parent ignores INT and TERM; its grandchild (same group) ignores INT only.
     const script = `trap '' INT TERM; sh -c 'trap "" INT; sleep 60' & echo $! > ${pidFile}; echo started; while :; do sleep 1; done`
@@ -74,10 +74,10 @@ describe('cancel', () => {
     const grandchild = Number(readFileSync(pidFile, 'utf8'))
     expect(alive(grandchild)).toBe(true)
     const t0 = Date.now()
-    await p.cancel(300)
+    await p.cancel(300, 2_000)
     const end = await p.done
     expect(end.signal).toBe('SIGKILL')
-    expect(Date.now() - t0).toBeGreaterThanOrEqual(5_000)
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(4_000)
     await waitFor(() => !alive(grandchild) || isZombie(grandchild))
   }, 20_000)
 
@@ -132,6 +132,23 @@ describe('operation output', () => {
     expect(f.hint?.code).toBe('box-not-found-offline')
     expect(f.tail.length).toBeLessThanOrEqual(30)
     expect(f.tail.at(-1)).toContain("Couldn't connect to server")
+  })
+
+  it('a real cancelled boot: the failure names the step the user cancelled in, not the cleanup', () => {
+    const out = new OpOutput('up', 0)
+    for (const l of fixture('up-cancelled.txt').split('\n')) {
+      out.line(l, 10)
+      if (l.includes('Waiting for machine to boot')) out.markCancelled(10)
+    }
+    expect(out.tracker.current(20).step).toBe('stopping')
+    const f = out.failure({ code: 1, signal: null, cancelled: true }, 20)
+    expect(f).toMatchObject({
+      step: 'waiting-ssh',
+      cancelled: true,
+      hint: null,
+      errorMessage: 'Cancelled.',
+    })
+    expect(f.tail.join('\n')).toContain('Waiting for cleanup before exiting')
   })
 
   it('follows the steps of the real first boot in order', () => {

@@ -1,0 +1,366 @@
+// The real Vagrant VM, driven by the app's own driver: preflight, boot with step progress, SSH
+// through `ssh-config`, namespaces via the engine, halt, reboot notice, kill, cancel, destroy, faults.
+
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { join } from 'node:path'
+import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import type { Snapshot } from '../../shared/net/model'
+import type { VmInfo } from '../../shared/vm/info'
+import type { VmProgress, VmStep } from '../../shared/vm/progress'
+import { targetFactory } from '../../src-main/app/targets'
+import { NetnsEngine } from '../../src-main/netns/engine'
+import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
+import type { Target } from '../../src-main/target/target'
+import { VagrantVm, type VagrantVmOptions } from '../../src-main/vm/vagrant-vm'
+import {
+  BoxBuildError,
+  domainsWithPrefix,
+  freePort,
+  qemuPid,
+  startStack,
+  type Stack,
+  VAGRANT_HOME,
+  vmSkipReason,
+} from '../support/vm/stack'
+
+const skip = vmSkipReason()
+if (skip) console.warn(`SKIP vagrant VM test: ${skip}`)
+
+const REPO = join(import.meta.dirname, '../..')
+const ORDER: VmStep[] = [
+  'preparing',
+  'box-download',
+  'box-import',
+  'creating',
+  'starting',
+  'waiting-ip',
+  'waiting-ssh',
+  'replacing-key',
+  'configuring',
+  'provisioning',
+  'stopping',
+  'destroying',
+  'done',
+]
+const log = (s: string): void => console.log(`[vm] ${s}`)
+const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
+
+/** A driver over a fresh data folder, the test Vagrantfile (which loads the app's) and the test box. */
+function makeVm(
+  dataDir: string,
+  name: string,
+  env: Record<string, string>,
+  extra: Partial<VagrantVmOptions> = {},
+): VagrantVm {
+  return new VagrantVm({
+    dataDir,
+    name,
+    templatePath: join(REPO, 'test/support/vm/Vagrantfile'),
+    hostKeys: new MemoryHostKeyStore(),
+    vagrantHome: VAGRANT_HOME,
+    env: {
+      NETNS_STUDIO_APP_VAGRANTFILE: join(REPO, 'Vagrantfile'),
+      NETNS_STUDIO_PROVIDER: 'libvirt',
+      // Catalog lookups go to a closed loopback port: nothing leaves this machine.
+      VAGRANT_SERVER_URL: 'http://127.0.0.1:9',
+      ...env,
+    },
+    ...extra,
+  })
+}
+
+/** Steps as they arrived, each once, and whether they came in the canonical order. */
+function follow(vm: VagrantVm): { steps: VmStep[]; lines: string[]; stop(): void } {
+  const steps: VmStep[] = []
+  const lines: string[] = []
+  const onP = (p: { step: VmStep }): void => void (steps.at(-1) !== p.step && steps.push(p.step))
+  const onL = (l: string): void => void lines.push(l)
+  vm.on('progress', onP)
+  vm.on('output', onL)
+  return { steps, lines, stop: () => (vm.off('progress', onP), vm.off('output', onL)) }
+}
+/** What the renderer receives, in order: `vm:state-changed` and `vm:progress` payloads. */
+type UiEvent =
+  { channel: 'vm:state-changed'; info: VmInfo } | { channel: 'vm:progress'; progress: VmProgress }
+function recordUi(vm: VagrantVm): { events: UiEvent[]; stop(): void } {
+  const events: UiEvent[] = []
+  const onI = (info: VmInfo): void => void events.push({ channel: 'vm:state-changed', info })
+  const onP = (progress: VmProgress): void => void events.push({ channel: 'vm:progress', progress })
+  vm.on('state-changed', onI)
+  vm.on('progress', onP)
+  return { events, stop: () => (vm.off('state-changed', onI), vm.off('progress', onP)) }
+}
+function captureUi(name: string, events: UiEvent[]): void {
+  if (process.env.NETNS_CAPTURE_FIXTURES === '1')
+    writeFileSync(join(REPO, 'test/fixtures/vagrant', name), `${JSON.stringify(events, null, 1)}\n`)
+}
+const inOrder = (steps: VmStep[]): boolean =>
+  steps.every((s, i) => i === 0 || ORDER.indexOf(s) > ORDER.indexOf(steps[i - 1] ?? 'preparing'))
+
+/** Save a real output as a fixture when NETNS_CAPTURE_FIXTURES=1. */
+function capture(name: string, lines: string[]): void {
+  if (process.env.NETNS_CAPTURE_FIXTURES === '1')
+    writeFileSync(join(REPO, 'test/fixtures/vagrant', name), `${lines.join('\n')}\n`)
+}
+
+describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () => {
+  let stack: Stack | null = null
+  let setupSkip: string | null = null
+  let dataDir = ''
+  let vm: VagrantVm
+  let port = 0
+  const name = `nsvm${process.pid.toString(36)}`
+  const hostKeys = new MemoryHostKeyStore()
+  const targets: Target[] = []
+  const connect = async (): Promise<NetnsEngine> => {
+    const make = targetFactory({ hostKeys, vm: () => ({ sshConfig: () => vm.sshConfig() }) })
+    const t = await make({ kind: 'vm' })
+    targets.push(t)
+    await t.connect()
+    return new NetnsEngine(t)
+  }
+
+  beforeAll(async () => {
+    try {
+      const t0 = Date.now()
+      stack = await startStack(log)
+      log(`stack ready in ${secs(Date.now() - t0)}`)
+    } catch (e) {
+      if (!(e instanceof BoxBuildError)) throw e
+      setupSkip = e.message
+      console.warn(`SKIP vagrant VM test: ${setupSkip}`)
+      return
+    }
+    dataDir = mkdtempSync('/var/tmp/nss-vm-')
+    port = await freePort()
+    vm = makeVm(
+      dataDir,
+      name,
+      { NETNS_STUDIO_BOX: stack.boxName, NETNS_TEST_SSH_PORT: String(port) },
+      { hostKeys },
+    )
+  })
+
+  afterAll(async () => {
+    for (const t of targets) await t.close().catch(() => undefined)
+    if (vm) {
+      await vm.dispose()
+      // A failed run must not leave a VM behind.
+      if (domainsWithPrefix(`${name}_`).length > 0) {
+        const again = makeVm(dataDir, name, {
+          NETNS_STUDIO_BOX: stack?.boxName ?? '',
+          NETNS_TEST_SSH_PORT: String(port),
+        })
+        await again.destroy().catch(() => undefined)
+      }
+    }
+    if (dataDir) rmSync(dataDir, { recursive: true, force: true })
+    await stack?.stop()
+    if (stack) expect(domainsWithPrefix(`${name}_`)).toEqual([])
+  })
+
+  it('preflight passes with the local box; without vagrant on PATH it says how to install it', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    await vm.refresh()
+    expect(vm.info().state).toBe('not_created')
+    const r = await vm.preflight()
+    expect(r.problems.filter((p) => p.severity === 'error')).toEqual([])
+    expect(r).toMatchObject({
+      ok: true,
+      provider: 'libvirt',
+      vagrant: { version: expect.stringMatching(/^\d+\.\d+\.\d+$/) },
+    })
+
+    const noVagrant = makeVm(dataDir, 'novagrant', { PATH: '/nonexistent' })
+    const p = await noVagrant.preflight()
+    expect(p.ok).toBe(false)
+    expect(p.problems[0]).toMatchObject({
+      code: 'vagrant-missing',
+      message: expect.stringContaining('Vagrant is not installed'),
+    })
+    expect(p.problems[0]?.action).toMatch(/apt install vagrant/)
+    await expect(noVagrant.up()).rejects.toMatchObject({ code: 'VAGRANT_MISSING' })
+    expect((await noVagrant.refresh()).vagrantMissing).toBe(true)
+  })
+
+  it("a box that does not exist: preflight refuses it offline, up fails with Vagrant's error and a hint", async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const bad = makeVm(dataDir, 'nobox', {
+      NETNS_STUDIO_BOX: 'netns-no-such-box/nope',
+      NETNS_TEST_SSH_PORT: String(port),
+    })
+    const pre = await bad.preflight()
+    expect(pre.problems.map((p) => p.code)).toContain('box-offline')
+    const seen = follow(bad)
+    const ui = recordUi(bad)
+    const r = await bad.up()
+    ui.stop()
+    seen.stop()
+    captureUi('ui-up-box-not-found.json', ui.events)
+    expect(seen.steps).toEqual(['preparing', 'box-download'])
+    expect(r.outcome).toBe('failed')
+    expect(r.failure).toMatchObject({
+      op: 'up',
+      step: 'box-download',
+      exitCode: 1,
+      cancelled: false,
+      errorType: 'Vagrant::Errors::BoxAddShortNotFound',
+    })
+    expect(r.failure?.errorMessage).toContain("The box 'netns-no-such-box/nope' could not be found")
+    expect(r.failure?.hint?.code).toBe('box-not-found-offline')
+    expect(r.failure?.tail.length).toBeGreaterThan(0)
+    expect(bad.info()).toMatchObject({
+      state: 'not_created',
+      failure: { errorType: 'Vagrant::Errors::BoxAddShortNotFound' },
+    })
+  })
+
+  it('boots: steps in order, refuses a second operation meanwhile, ends running', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const seen = follow(vm)
+    const states: string[] = []
+    vm.on('state-changed', (i: VmInfo) => states.push(i.op ? `op:${i.op}` : i.state))
+    const t0 = Date.now()
+    const up = vm.up()
+    await new Promise((r) => setTimeout(r, 500))
+    await expect(vm.halt()).rejects.toMatchObject({ code: 'VM_BUSY' })
+    const r = await up
+    seen.stop()
+    log(`first up: ${secs(Date.now() - t0)}, steps ${seen.steps.join(' → ')}`)
+    capture('up-first-app.txt', seen.lines)
+    expect(r).toMatchObject({ outcome: 'done', state: 'running', failure: null })
+    expect(inOrder(seen.steps)).toBe(true)
+    for (const s of [
+      'box-import',
+      'creating',
+      'starting',
+      'waiting-ip',
+      'waiting-ssh',
+      'configuring',
+      'done',
+    ] as VmStep[])
+      expect(seen.steps).toContain(s)
+    expect(states).toContain('op:up')
+    expect(states.at(-1)).toBe('running')
+    expect(vm.info()).toMatchObject({
+      state: 'running',
+      provider: 'libvirt',
+      notice: null,
+      op: null,
+    })
+  })
+
+  it('ssh-config gives an SSH target on loopback; the engine makes a namespace and a veth pair in the VM', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const c = await vm.sshConfig()
+    expect(c).toMatchObject({
+      host: '127.0.0.1',
+      port,
+      username: 'vagrant',
+      hostKeyId: `vm:${name}`,
+    })
+    const engine = await connect()
+    expect(await hostKeys.get(`vm:${name}`)).toMatch(/^SHA256:/)
+    await engine.apply([
+      { op: 'ns.add', name: 'lab1' },
+      { op: 'veth.add', name: 'v-host', peer: 'v-lab', peerNs: 'lab1' },
+    ])
+    const snap: Snapshot = await engine.snapshot()
+    const lab = snap.namespaces.find((n) => n.name === 'lab1')
+    expect(lab?.links.map((l) => l.ifname)).toContain('v-lab')
+    const host = snap.namespaces.find((n) => n.name === 'host')
+    expect(host?.links.find((l) => l.ifname === 'v-host')?.peer?.ifname).toBe('v-lab')
+  })
+
+  it('halts (state stopped), boots again: the namespaces are gone and the notice says so', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    for (const t of targets.splice(0)) await t.close()
+    let t0 = Date.now()
+    const seenHalt = follow(vm)
+    const h = await vm.halt()
+    seenHalt.stop()
+    log(`halt: ${secs(Date.now() - t0)}`)
+    expect(h).toMatchObject({ outcome: 'done', state: 'stopped' })
+    expect(seenHalt.steps).toContain('stopping')
+    expect(vm.info().providerState).toBe('shutoff')
+    await expect(vm.sshConfig()).rejects.toMatchObject({ code: 'VM_NOT_RUNNING' })
+
+    t0 = Date.now()
+    const seen = follow(vm)
+    const ui = recordUi(vm)
+    const u = await vm.up()
+    seen.stop()
+    ui.stop()
+    captureUi('ui-up-after-halt.json', ui.events)
+    log(`up after halt: ${secs(Date.now() - t0)}, steps ${seen.steps.join(' → ')}`)
+    capture('up-after-halt-app.txt', seen.lines)
+    expect(u).toMatchObject({ outcome: 'done', state: 'running' })
+    expect(inOrder(seen.steps)).toBe(true)
+    expect(vm.info().notice).toMatchObject({
+      code: 'namespaces-lost',
+      message: expect.stringContaining('/run/netns'),
+    })
+    const engine = await connect()
+    const snap = await engine.snapshot()
+    expect(snap.namespaces.map((n) => n.name)).not.toContain('lab1')
+    vm.dismissNotice()
+    expect(vm.info().notice).toBeNull()
+  })
+
+  it('a VM killed from outside shows as stopped within 10 s', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    for (const t of targets.splice(0)) await t.close()
+    const pid = qemuPid(`${name}_`)
+    expect(pid).toBeGreaterThan(0)
+    vm.startPolling()
+    const stopped = new Promise<number>((resolve) => {
+      const on = (i: VmInfo): void => {
+        if (i.state !== 'stopped') return
+        vm.off('state-changed', on)
+        resolve(Date.now())
+      }
+      vm.on('state-changed', on)
+    })
+    const t0 = Date.now()
+    process.kill(pid ?? 0, 'SIGKILL')
+    const at = await stopped
+    vm.stopPolling()
+    log(`killed qemu seen as stopped after ${secs(at - t0)}`)
+    expect(at - t0).toBeLessThan(10_000)
+  })
+
+  it('cancel during up ends the operation as cancelled; destroy then removes the VM and forgets its key', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const seen = follow(vm)
+    const up = vm.up()
+    await until(
+      () => seen.steps.includes('waiting-ip') || seen.steps.includes('waiting-ssh'),
+      120_000,
+    )
+    const t0 = Date.now()
+    expect(await vm.cancel()).toBe(true)
+    const r = await up
+    seen.stop()
+    log(`cancel took ${secs(Date.now() - t0)}; state after: ${r.state}`)
+    capture('up-cancelled.txt', seen.lines)
+    expect(r.outcome).toBe('cancelled')
+    expect(r.failure).toMatchObject({ op: 'up', cancelled: true })
+    expect(['stopped', 'running', 'not_created']).toContain(r.state)
+    expect(await vm.cancel()).toBe(false)
+
+    const t1 = Date.now()
+    const d = await vm.destroy()
+    log(`destroy: ${secs(Date.now() - t1)}`)
+    expect(d).toMatchObject({ outcome: 'done', state: 'not_created' })
+    expect(await hostKeys.get(`vm:${name}`)).toBeUndefined()
+    expect(domainsWithPrefix(`${name}_`)).toEqual([])
+  })
+})
+
+async function until(cond: () => boolean, ms: number): Promise<void> {
+  const t0 = Date.now()
+  while (!cond()) {
+    if (Date.now() - t0 > ms) throw new Error('timed out')
+    await new Promise((r) => setTimeout(r, 200))
+  }
+}
