@@ -1,66 +1,219 @@
-// The Vagrant VM's lifecycle as the target bar shows it: state, step progress, failure details.
-// The contract has no `vm:*` channels yet, so this store only holds state; the VM engineer wires
-// boot/halt and the `vm:*` events here (see `attach`), and the bar follows without changes.
+// The Vagrant VM's lifecycle as the target bar shows it: state, step progress with elapsed time,
+// failure details, the reboot notice; kept in step with main's `vm:*` events.
 
+import { AppError } from '@shared/errors'
+import type { VmInfo, VmNotice } from '@shared/vm/info'
+import { EXPECTED_STEPS } from '@shared/vm/info'
+import type { VmOperation, VmProgress } from '@shared/vm/progress'
+import { STEP_LABELS } from '@shared/vm/progress'
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref } from 'vue'
+import { invoke, on } from '../ipc/client'
+import { describeError, type ErrorView } from '../lib/errors'
 
 /** VM states the bar knows how to show. */
 export type VmUiState =
-  'unavailable' | 'not-created' | 'stopped' | 'booting' | 'running' | 'halting' | 'failed'
+  | 'unavailable'
+  | 'unknown'
+  | 'not-created'
+  | 'stopped'
+  | 'suspended'
+  | 'booting'
+  | 'running'
+  | 'halting'
+  | 'destroying'
+  | 'failed'
 
-/** One step of a boot or halt, e.g. "Importing box", with its status. */
+/** One step of an operation, e.g. "Importing the box", with its status. */
 export interface VmStep {
   label: string
   status: 'pending' | 'running' | 'done' | 'failed'
 }
 
-/** What failed and the last lines of the log, for the failure details area. */
+/** What failed, why (hint), and the last lines of Vagrant's output. */
 export interface VmFailure {
   message: string
   logTail: string[]
+  /** The step that was running. */
+  step?: string
+  exitCode?: number | null
+  /** Vagrant's error class, e.g. Vagrant::Errors::BoxAddShortNotFound. */
+  errorType?: string | null
+  hint?: string | null
+  cancelled?: boolean
 }
 
-/** The actions a VM backend provides; `attach` installs them. */
-export interface VmActions {
-  boot(): Promise<void>
-  halt(): Promise<void>
+const BOOTING: ReadonlySet<VmOperation> = new Set(['up', 'reload', 'resume'])
+
+/** The UI state for what main reports. */
+export function uiState(i: VmInfo): VmUiState {
+  if (i.vagrantMissing) return 'unavailable'
+  if (i.op) return BOOTING.has(i.op) ? 'booting' : i.op === 'destroy' ? 'destroying' : 'halting'
+  if (i.failure && !i.failure.cancelled) return 'failed'
+  switch (i.state) {
+    case 'not_created':
+      return 'not-created'
+    case 'running':
+      return 'running'
+    case 'stopped':
+      return 'stopped'
+    case 'suspended':
+      return 'suspended'
+    default:
+      return 'unknown'
+  }
+}
+
+/** The steps of an operation: those seen (done, or running now) then those still expected. */
+export function stepList(p: VmProgress, failed = false): VmStep[] {
+  const seen = p.steps.filter((s) => s !== 'preparing' || p.steps.length === 1)
+  const rest = EXPECTED_STEPS[p.op].filter(
+    (s) => s !== 'preparing' && !p.steps.includes(s) && s !== 'done',
+  )
+  const out: VmStep[] = seen.map((s) => ({
+    label: STEP_LABELS[s],
+    status: s === p.step ? (failed ? 'failed' : s === 'done' ? 'done' : 'running') : 'done',
+  }))
+  if (!failed && p.step !== 'done')
+    out.push(...rest.map((s) => ({ label: STEP_LABELS[s], status: 'pending' as const })))
+  return out
 }
 
 export const useVmStore = defineStore('vm', () => {
-  const state = ref<VmUiState>('unavailable')
-  const steps = ref<VmStep[]>([])
-  const failure = ref<VmFailure | null>(null)
-  /** Why the VM controls are unavailable, when they are. */
-  const unavailableReason = ref(
-    'VM control is not available in this build yet; connect to an SSH host or this machine.',
-  )
-  let actions: VmActions | null = null
+  const info = ref<VmInfo | null>(null)
+  const progress = ref<VmProgress | null>(null)
+  /** Steps of the last failed operation, kept to show where it stopped. */
+  const failedSteps = ref<VmStep[]>([])
+  const error = ref<ErrorView | null>(null)
+  let unsubscribe: Array<() => void> | null = null
 
-  const busy = computed(() => state.value === 'booting' || state.value === 'halting')
+  const state = computed<VmUiState>(() => (info.value ? uiState(info.value) : 'unavailable'))
+  const unavailableReason = computed(() =>
+    info.value?.vagrantMissing
+      ? 'Vagrant is not installed: install it (and VirtualBox or libvirt), or connect to an SSH host.'
+      : 'Reading the VM state…',
+  )
+  const steps = computed<VmStep[]>(() =>
+    progress.value && info.value?.op
+      ? stepList(progress.value)
+      : info.value?.failure
+        ? failedSteps.value
+        : [],
+  )
+  const failure = computed<VmFailure | null>(() => {
+    const f = info.value?.failure
+    if (!f) return null
+    return {
+      message: f.cancelled
+        ? `${opName(f.op)} was cancelled.`
+        : (f.errorMessage ?? `${opName(f.op)} failed.`),
+      logTail: f.tail,
+      step: STEP_LABELS[f.step],
+      exitCode: f.exitCode,
+      errorType: f.errorType,
+      hint: f.hint?.text ?? null,
+      cancelled: f.cancelled,
+    }
+  })
+  const notice = computed<VmNotice | null>(() => info.value?.notice ?? null)
+  const busy = computed(() => !!info.value?.op)
   const canBoot = computed(
-    () => !!actions && ['not-created', 'stopped', 'failed'].includes(state.value),
+    () =>
+      !busy.value &&
+      ['not-created', 'stopped', 'suspended', 'failed', 'unknown'].includes(state.value),
   )
-  const canHalt = computed(() => !!actions && state.value === 'running')
+  const canHalt = computed(() => !busy.value && info.value?.state === 'running')
+  const canDestroy = computed(
+    () =>
+      !busy.value &&
+      !!info.value &&
+      !info.value.vagrantMissing &&
+      info.value.state !== 'not_created',
+  )
 
-  /** Install the VM backend's actions (called by the VM wiring once `vm:*` channels exist). */
-  function attach(a: VmActions, initial: VmUiState): void {
-    actions = a
-    state.value = initial
+  function setInfo(i: VmInfo): void {
+    if (i.failure && progress.value && progress.value.op === i.failure.op)
+      failedSteps.value = stepList({ ...progress.value, step: i.failure.step }, true)
+    if (!i.failure) failedSteps.value = []
+    if (!i.op) progress.value = null
+    info.value = i
   }
 
-  async function boot(): Promise<void> {
-    if (!actions) return
-    failure.value = null
-    await actions.boot()
+  /** Read the VM state and follow changes (starts main's polling). Safe to call more than once. */
+  async function init(): Promise<void> {
+    unsubscribe ??= [
+      on('vm:state-changed', setInfo),
+      on('vm:progress', (p) => {
+        progress.value = p
+      }),
+    ]
+    try {
+      setInfo(await invoke('vm:state'))
+    } catch (e) {
+      error.value = describeError(e)
+    }
   }
 
-  async function halt(): Promise<void> {
-    if (!actions) return
-    await actions.halt()
+  async function act(channel: 'vm:up' | 'vm:resume' | 'vm:halt' | 'vm:destroy'): Promise<void> {
+    error.value = null
+    try {
+      await invoke(channel)
+    } catch (e) {
+      error.value = describeError(e instanceof AppError ? e : new AppError('INTERNAL', String(e)))
+    }
   }
 
-  return { state, steps, failure, unavailableReason, busy, canBoot, canHalt, attach, boot, halt }
+  const boot = (): Promise<void> => act(info.value?.state === 'suspended' ? 'vm:resume' : 'vm:up')
+  const halt = (): Promise<void> => act('vm:halt')
+  const destroy = (): Promise<void> => act('vm:destroy')
+
+  async function cancel(): Promise<void> {
+    try {
+      await invoke('vm:cancel')
+    } catch (e) {
+      error.value = describeError(e)
+    }
+  }
+
+  async function dismissNotice(): Promise<void> {
+    try {
+      await invoke('vm:dismiss-notice')
+    } catch (e) {
+      error.value = describeError(e)
+    }
+  }
+
+  return {
+    info,
+    progress,
+    error,
+    state,
+    steps,
+    failure,
+    notice,
+    unavailableReason,
+    busy,
+    canBoot,
+    canHalt,
+    canDestroy,
+    init,
+    boot,
+    halt,
+    destroy,
+    cancel,
+    dismissNotice,
+  }
 })
+
+function opName(op: VmOperation): string {
+  return {
+    up: 'Boot',
+    halt: 'Halt',
+    reload: 'Restart',
+    destroy: 'Destroy',
+    suspend: 'Suspend',
+    resume: 'Resume',
+  }[op]
+}
 
 if (import.meta.hot) import.meta.hot.accept(acceptHMRUpdate(useVmStore, import.meta.hot))

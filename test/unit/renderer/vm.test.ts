@@ -1,0 +1,193 @@
+// The VM controls as a user sees them, fed with the `vm:*` events captured from real VM runs
+// (test/vm, NETNS_CAPTURE_FIXTURES=1): progress with elapsed time, failure details, the notice.
+// Mock, named: window.api (the preload bridge) cannot exist in jsdom; it replays the captures.
+
+import { AppError } from '@shared/errors'
+import type { VmInfo } from '@shared/vm/info'
+import type { VmProgress } from '@shared/vm/progress'
+import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
+import { createPinia, setActivePinia } from 'pinia'
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest'
+import { defineComponent, h } from 'vue'
+import VmControls from '../../../src-renderer/src/components/VmControls.vue'
+import { useVmStore } from '../../../src-renderer/src/stores/vm'
+import afterHaltRaw from '../../fixtures/vagrant/ui-up-after-halt.json?raw'
+import boxNotFoundRaw from '../../fixtures/vagrant/ui-up-box-not-found.json?raw'
+
+type UiEvent =
+  { channel: 'vm:state-changed'; info: VmInfo } | { channel: 'vm:progress'; progress: VmProgress }
+const CAPTURES = {
+  'ui-up-after-halt.json': afterHaltRaw,
+  'ui-up-box-not-found.json': boxNotFoundRaw,
+}
+const capture = (name: keyof typeof CAPTURES): UiEvent[] => JSON.parse(CAPTURES[name]) as UiEvent[]
+
+/** The preload bridge stand-in: answers invokes from `replies`, records them, lets the test emit. */
+function installBridge(replies: Record<string, () => unknown>): {
+  calls: string[]
+  emit(e: UiEvent): void
+} {
+  const calls: string[] = []
+  const listeners = new Map<string, Array<(...a: unknown[]) => void>>()
+  ;(globalThis as { api?: unknown }).api = {
+    invoke: (channel: string) => {
+      calls.push(channel)
+      const r = replies[channel]
+      if (!r) return Promise.resolve({ ok: true, value: undefined })
+      try {
+        return Promise.resolve({ ok: true, value: r() })
+      } catch (e) {
+        return Promise.resolve({ ok: false, error: e instanceof AppError ? e.toData() : e })
+      }
+    },
+    on: (channel: string, fn: (...a: unknown[]) => void) => {
+      listeners.set(channel, [...(listeners.get(channel) ?? []), fn])
+      return () => undefined
+    },
+  }
+  return {
+    calls,
+    emit: (e) =>
+      listeners
+        .get(e.channel)
+        ?.forEach((fn) => fn(e.channel === 'vm:progress' ? e.progress : e.info)),
+  }
+}
+
+/** VmControls bound to the store exactly as the target bar binds it. */
+const Bar = defineComponent(() => {
+  const vm = useVmStore()
+  return () =>
+    h(VmControls, {
+      state: vm.state,
+      steps: vm.steps,
+      failure: vm.failure,
+      canBoot: vm.canBoot,
+      canHalt: vm.canHalt,
+      unavailableReason: vm.unavailableReason,
+      onBoot: () => void vm.boot(),
+      onHalt: () => void vm.halt(),
+    })
+})
+
+const button = (w: VueWrapper, text: string) => w.findAll('button').find((b) => b.text() === text)
+const stepTexts = (w: VueWrapper): string[] =>
+  w
+    .findAll('.steps li')
+    .map((li) => `${li.text()}:${li.classes().filter((c) => c !== '')[0] ?? ''}`)
+
+describe('VM controls on real captured runs', () => {
+  beforeEach(() => setActivePinia(createPinia()))
+  afterEach(() => vi.useRealTimers())
+
+  it('boot after a halt: Boot calls vm:up, steps advance with elapsed time, Cancel, then the notice', async () => {
+    const events = capture('ui-up-after-halt.json')
+    const first = events.find((e) => e.channel === 'vm:state-changed')
+    if (first?.channel !== 'vm:state-changed') throw new Error('capture has no state event')
+    const stopped: VmInfo = {
+      ...first.info,
+      op: null,
+      progress: null,
+      state: 'stopped',
+      providerState: 'shutoff',
+    }
+    const bridge = installBridge({ 'vm:state': () => stopped })
+    // The elapsed clock ticks on setInterval and reads Date: both faked, promises stay real.
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
+    const w = mount(Bar)
+    await flushPromises()
+    expect(w.text()).toContain('VM stopped')
+    expect(button(w, 'Halt')?.attributes('disabled')).toBeDefined()
+    await button(w, 'Boot')?.trigger('click')
+    expect(bridge.calls).toContain('vm:up')
+
+    const progress = events.filter(
+      (e): e is Extract<UiEvent, { channel: 'vm:progress' }> => e.channel === 'vm:progress',
+    )
+    const waitingSsh = events.findIndex(
+      (e) => e.channel === 'vm:progress' && e.progress.step === 'waiting-ssh',
+    )
+    expect(waitingSsh).toBeGreaterThan(0)
+    for (const e of events.slice(0, waitingSsh + 1)) bridge.emit(e)
+    const p = progress.find((e) => e.progress.step === 'waiting-ssh')?.progress
+    vi.setSystemTime((p?.startedAt ?? 0) + 42_000)
+    vi.advanceTimersByTime(1000)
+    await flushPromises()
+    expect(w.text()).toContain('VM booting…')
+    expect(w.get('[aria-label="VM progress"]').text()).toMatch(/Waiting for SSH · 0:4[23]/)
+    const steps = stepTexts(w)
+    expect(steps).toContain('Waiting for SSH:running')
+    expect(steps).toContain('Starting the VM:done')
+    expect(steps.indexOf('Starting the VM:done')).toBeLessThan(
+      steps.indexOf('Waiting for SSH:running'),
+    )
+    expect(steps.at(-1)).toMatch(/:pending$/)
+    expect(button(w, 'Boot')).toBeUndefined()
+    await button(w, 'Cancel')?.trigger('click')
+    expect(bridge.calls).toContain('vm:cancel')
+
+    for (const e of events.slice(waitingSsh + 1)) bridge.emit(e)
+    await flushPromises()
+    expect(w.text()).toContain('VM running')
+    expect(w.findAll('.steps li')).toHaveLength(0)
+    const notice = w.get('[aria-label="VM notice"]')
+    expect(notice.text()).toContain('/run/netns')
+    await notice.get('button').trigger('click')
+    expect(bridge.calls).toContain('vm:dismiss-notice')
+    expect(button(w, 'Halt')?.attributes('disabled')).toBeUndefined()
+  })
+
+  it('a box that does not exist: failed state, the step, exit code, Vagrant error, hint and last lines', async () => {
+    const events = capture('ui-up-box-not-found.json')
+    const bridge = installBridge({
+      'vm:state': () => ({ ...(events[0] as { info: VmInfo }).info, op: null, progress: null }),
+    })
+    const w = mount(Bar)
+    await flushPromises()
+    for (const e of events) bridge.emit(e)
+    await flushPromises()
+    expect(w.text()).toContain('VM failed')
+    expect(stepTexts(w)).toEqual(['Downloading the box:failed'])
+    await button(w, 'Details')?.trigger('click')
+    const details = w.get('.failure')
+    expect(details.text()).toContain("The box 'netns-no-such-box/nope' could not be found")
+    expect(details.text()).toContain(
+      'Step: Downloading the box · exit code 1 · Vagrant::Errors::BoxAddShortNotFound',
+    )
+    expect(details.text()).toContain('could not reach the box catalog')
+    expect(details.get('pre').text()).toContain("Couldn't connect to server")
+    expect(button(w, 'Boot')?.attributes('disabled')).toBeUndefined()
+  })
+
+  it('without vagrant: unavailable with the reason; an operation refused by main shows its error', async () => {
+    const events = capture('ui-up-box-not-found.json')
+    const base = (events[0] as { info: VmInfo }).info
+    installBridge({
+      'vm:state': () => ({
+        ...base,
+        op: null,
+        progress: null,
+        failure: null,
+        vagrantMissing: true,
+      }),
+    })
+    const w = mount(Bar)
+    await flushPromises()
+    expect(w.text()).toContain('VM control unavailable')
+    expect(w.get('.state').attributes('title')).toContain('Vagrant is not installed')
+    expect(button(w, 'Boot')?.attributes('disabled')).toBeDefined()
+
+    setActivePinia(createPinia())
+    installBridge({
+      'vm:state': () => ({ ...base, op: null, progress: null, failure: null, state: 'stopped' }),
+      'vm:up': () => {
+        throw new AppError('VM_BUSY', 'The VM is busy: "halt" is still running.')
+      },
+    })
+    const w2 = mount(Bar)
+    await flushPromises()
+    await button(w2, 'Boot')?.trigger('click')
+    await flushPromises()
+    expect(w2.get('.error').text()).toContain('The VM is busy')
+  })
+})
