@@ -5,9 +5,10 @@
 
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
+import type { MatrixResult } from '../shared/ipc/domains/live'
 import type { MatrixPair } from '../shared/net/matrix'
 import type { Snapshot } from '../shared/net/model'
-import { openHarness, sleep } from '../test/integration/live/harness'
+import { openHarness, sleep, type Harness } from '../test/integration/live/harness'
 import { cleanupPrefix, runPrefix, sh } from '../test/support/netns'
 import { startSshd } from '../test/support/sshd'
 
@@ -127,94 +128,116 @@ async function mininetPingall(): Promise<number | null> {
   })
 }
 
-/** Run the live benchmarks; the lead's bench/run.ts calls this. */
-export async function benchLive(): Promise<LiveFigures> {
+/** Which parts to run (all by default; a subset is handy while tuning one). */
+export type LivePart = 'sampler' | 'monitor' | 'matrix' | 'mininet'
+
+type H = Harness
+
+/** The sampler's own CPU: 200 interfaces at 1 Hz for 30 s, from /proc of its processes. */
+async function samplerCpu(h: H, p: string): Promise<number> {
+  const NEEDLE = 'setns: unknown arch' // text of the sampler script: its perl and its wrapper
+  const before = new Set(pidsMatching(NEEDLE))
+  await h.call('live:traffic-start', 1)
+  await sleep(1500)
+  const pids = pidsMatching(NEEDLE).filter((x) => !before.has(x))
+  const ticks = Number(sh(['getconf', 'CLK_TCK']).trim()) || 100
+  const t0 = ticksOf(pids)
+  const w0 = Date.now()
+  const from = h.events.length
+  await sleep(SAMPLE_S * 1000)
+  const cpuS = (ticksOf(pids) - t0) / ticks
+  const wall = (Date.now() - w0) / 1000
+  const pct = (cpuS / wall) * 100
+  const batches = h.events.slice(from).filter((e) => e.channel === 'live:traffic-data').length
+  const ifs = (h.services.live.trafficSampler?.latest?.counters ?? []).filter((c) =>
+    c.ns.startsWith(p),
+  ).length
+  await h.call('live:traffic-stop')
+  console.log(
+    `sampler: ${cpuS.toFixed(2)} s CPU in ${wall.toFixed(1)} s = ${pct.toFixed(2)}% of one core (${pids.length} processes, ${ifs} lab interfaces per tick, ${batches} batches)`,
+  )
+  return pct
+}
+
+/** A plain `ip link set down/up` → the pushed snapshot shows it; p95 in ms. */
+async function monitorLatency(h: H, names: string[]): Promise<number> {
+  const lat: number[] = []
+  const flagUp = (s: Snapshot, ns: string): boolean | undefined =>
+    s.namespaces
+      .find((n) => n.name === ns)
+      ?.links.find((l) => l.ifname === 'eth0')
+      ?.flags.includes('UP')
+  for (let r = 0; r < MONITOR_ROUNDS; r++) {
+    const ns = names[(r * 37) % N]!
+    for (const up of [false, true]) {
+      await sleep(150) // let the previous change's trailing events settle, as between user actions
+      const mark = h.events.length
+      const at = Date.now()
+      sh(['ip', '-n', ns, 'link', 'set', 'eth0', up ? 'up' : 'down'])
+      const ev = await h.waitEvent('netns:changed', (a) => flagUp(a[0], ns) === up, 5000, mark)
+      lat.push(ev.at - at)
+    }
+  }
+  const sorted = [...lat].sort((a, b) => a - b)
+  const p = p95(lat)
+  console.log(
+    `monitor: ${lat.length} changes, median ${sorted[lat.length >> 1]} ms, p95 ${p} ms, max ${sorted.at(-1)} ms`,
+  )
+  return p
+}
+
+/** 9,900 ordered pairs, one echo each, in ONE remote run; seconds. */
+async function matrixRun(h: H, names: string[]): Promise<number> {
+  const refreshes0 = h.events.filter((e) => e.channel === 'netns:changed').length
+  const pairs: MatrixPair[] = names.flatMap((s) =>
+    names
+      .filter((d) => d !== s)
+      .map((d) => ({ src: s, dst: d, address: addrOf(names.indexOf(d)) })),
+  )
+  const m0 = Date.now()
+  const res = (await h.call('live:matrix-run', pairs, { count: 1, timeoutS: 1 })) as MatrixResult
+  const s = (Date.now() - m0) / 1000
+  const ok = res.cells.filter((c) => c.ok).length
+  const refreshes = h.events.filter((e) => e.channel === 'netns:changed').length - refreshes0
+  console.log(
+    `matrix: ${pairs.length} pairs in ${s.toFixed(2)} s, ${ok} reachable (${refreshes} snapshots pushed meanwhile: ARP tables filling)`,
+  )
+  if (ok !== pairs.length)
+    console.log(`matrix: WARNING ${pairs.length - ok} pairs unreachable on a flat bridge`)
+  return s
+}
+
+/** Run the live benchmarks; the lead's bench/run.ts calls this. Parts not run report NaN/null. */
+export async function benchLive(
+  parts: LivePart[] = ['sampler', 'monitor', 'matrix', 'mininet'],
+): Promise<LiveFigures> {
   const p = runPrefix()
   const sshd = await startSshd()
-  let h: Awaited<ReturnType<typeof openHarness>> | null = null
+  let h: H | null = null
+  const f: LiveFigures = {
+    sampler_cpu_pct: NaN,
+    monitor_p95_ms: NaN,
+    matrix_100ns_s: NaN,
+    mininet_pingall_100_s: null,
+  }
   try {
     const names = buildLab(p)
     h = await openHarness(sshd)
     await h.waitEvent('live:monitor-changed', (a) => a[0].state === 'watching', 20_000)
     await sleep(1000)
-
-    // 1. The sampler's own CPU: 200 interfaces at 1 Hz for 30 s, from /proc of its processes.
-    const NEEDLE = 'setns: unknown arch' // text of the sampler script: its perl and its wrapper
-    const before = new Set(pidsMatching(NEEDLE))
-    await h.call('live:traffic-start', 1)
-    await sleep(1500)
-    const pids = pidsMatching(NEEDLE).filter((x) => !before.has(x))
-    const ticks = Number(sh(['getconf', 'CLK_TCK']).trim()) || 100
-    const t0 = ticksOf(pids)
-    const w0 = Date.now()
-    const from = h.events.length
-    await sleep(SAMPLE_S * 1000)
-    const cpuS = (ticksOf(pids) - t0) / ticks
-    const wall = (Date.now() - w0) / 1000
-    const sampler_cpu_pct = (cpuS / wall) * 100
-    const tickMsgs = h.events.slice(from).filter((e) => e.channel === 'live:traffic-data')
-    const ifs = (h.services.live.trafficSampler?.latest?.counters ?? []).filter((c) =>
-      c.ns.startsWith(p),
-    ).length
-    await h.call('live:traffic-stop')
-    console.log(
-      `sampler: ${cpuS.toFixed(2)} s CPU in ${wall.toFixed(1)} s = ${sampler_cpu_pct.toFixed(2)}% of one core (${pids.length} processes, ${ifs} lab interfaces per tick, ${tickMsgs.length} batches)`,
-    )
-
-    // 2. Monitor: a plain `ip link set down/up` → the pushed snapshot shows it.
-    const lat: number[] = []
-    const flagUp = (s: Snapshot, ns: string): boolean | undefined =>
-      s.namespaces
-        .find((n) => n.name === ns)
-        ?.links.find((l) => l.ifname === 'eth0')
-        ?.flags.includes('UP')
-    for (let r = 0; r < MONITOR_ROUNDS; r++) {
-      const ns = names[(r * 37) % N]!
-      for (const up of [false, true]) {
-        const mark = h.events.length
-        const at = Date.now()
-        sh(['ip', '-n', ns, 'link', 'set', 'eth0', up ? 'up' : 'down'])
-        const ev = await h.waitEvent('netns:changed', (a) => flagUp(a[0], ns) === up, 5000, mark)
-        lat.push(ev.at - at)
-      }
-      await sleep(50)
-    }
-    const monitor_p95_ms = p95(lat)
-    console.log(
-      `monitor: ${lat.length} changes, median ${[...lat].sort((a, b) => a - b)[lat.length >> 1]} ms, p95 ${monitor_p95_ms} ms, max ${Math.max(...lat)} ms`,
-    )
-
-    // 3. The reachability matrix: 9,900 ordered pairs, one echo each, ONE remote run.
-    const pairs: MatrixPair[] = names.flatMap((s) =>
-      names
-        .filter((d) => d !== s)
-        .map((d) => ({ src: s, dst: d, address: addrOf(names.indexOf(d)) })),
-    )
-    const m0 = Date.now()
-    const res = (await h.call('live:matrix-run', pairs, {
-      count: 1,
-      timeoutS: 1,
-      concurrency: 16,
-    })) as {
-      cells: Array<{ ok: boolean }>
-    }
-    const matrix_100ns_s = (Date.now() - m0) / 1000
-    const ok = res.cells.filter((c) => c.ok).length
-    console.log(`matrix: ${pairs.length} pairs in ${matrix_100ns_s.toFixed(2)} s, ${ok} reachable`)
-    if (ok !== pairs.length)
-      console.log(`matrix: WARNING ${pairs.length - ok} pairs unreachable on a flat bridge`)
-
+    if (parts.includes('sampler')) f.sampler_cpu_pct = await samplerCpu(h, p)
+    if (parts.includes('monitor')) f.monitor_p95_ms = await monitorLatency(h, names)
+    if (parts.includes('matrix')) f.matrix_100ns_s = await matrixRun(h, names)
     await h.close()
     h = null
     cleanupPrefix(p)
-
-    // 4. Mininet on the same shape, in the same run (after our lab is gone).
-    const mininet_pingall_100_s = await mininetPingall()
-    if (mininet_pingall_100_s)
+    // Mininet on the same shape, in the same run (after our lab is gone).
+    if (parts.includes('mininet')) f.mininet_pingall_100_s = await mininetPingall()
+    if (f.mininet_pingall_100_s && f.matrix_100ns_s)
       console.log(
-        `matrix vs mininet pingall: ${(mininet_pingall_100_s / matrix_100ns_s).toFixed(1)}× faster`,
+        `matrix vs mininet pingall: ${(f.mininet_pingall_100_s / f.matrix_100ns_s).toFixed(1)}× faster`,
       )
-    return { sampler_cpu_pct, monitor_p95_ms, matrix_100ns_s, mininet_pingall_100_s }
+    return f
   } finally {
     await h?.close().catch(() => undefined)
     await sshd.stop()
@@ -224,7 +247,8 @@ export async function benchLive(): Promise<LiveFigures> {
 
 // Run alone: `node --import tsx bench/live.ts`
 if (process.argv[1]?.endsWith('bench/live.ts')) {
-  benchLive().then(
+  const only = process.env.LIVE_PARTS?.split(',') as LivePart[] | undefined
+  benchLive(only).then(
     (f) => console.log(`BENCH ${JSON.stringify(f)}`),
     (e: unknown) => {
       console.error(e)

@@ -1,9 +1,8 @@
-// Reachability matrix: ONE remote script per run. Pairs are grouped by source namespace; each
-// source runs one small pinger (Perl raw ICMP for IPv4, `ping -6` for IPv6) for all its
-// destinations, sources in parallel with a bound (xargs -P). Output: one `R src dst ok|fail rtt` line per pair.
+// Reachability matrix: ONE remote process per run. Pairs are grouped by source namespace; one Perl
+// pinger opens a raw ICMP socket in each source namespace (setns) and probes every destination,
+// with at most `concurrency` sources in flight. Output: one `R src dst ok|fail rtt` line per pair.
 
 import { HOST_NS } from './model'
-import { toShellLine } from './shell'
 import type { Check } from './validate'
 import { checkIp, checkNamespaceRef, ipFamily } from './validate'
 
@@ -63,27 +62,46 @@ export function checkMatrix(pairs: unknown, opts: unknown = {}): Check {
   return { ok: true }
 }
 
-// The per-source pinger. Args: SRC COUNT TIMEOUT DST=ADDR... Prints "R SRC DST ok RTT" or "R SRC DST fail -".
-const PINGER = String.raw`use Socket;my($src,$c,$t,@d)=@ARGV;my $hr=eval{require Time::HiRes;1};
-sub now{$hr?Time::HiRes::time():time()}
-my(@n,@a,@six,%best,%seqmap);for(@d){my($n,$a)=split /=/,$_,2;if($a=~/:/){push @six,[$n,$a]}else{push @n,$n;push @a,$a}}
-for my $p(@six){my $o=qx{ping -6 -n -q -c $c -W $t $p->[1] 2>/dev/null};
-if($o=~/ (\d+) received/ && $1>0){my $r=($o=~m{= [\d.]+/([\d.]+)/}) ? $1 : '-';print "R $src $p->[0] ok $r\n"}else{print "R $src $p->[0] fail -\n"}}
-exit 0 unless @n;
-socket(my $s,PF_INET,SOCK_RAW,1) or do{print "R $src $_ fail -\n" for @n;exit 0};
-my $id=$$&0xffff;my %sent;
+// The pinger: ONE Perl process for the whole run. It enters each source namespace with setns(2) just
+// long enough to open a raw ICMP socket there (no `ip netns exec`, no process per source), keeps
+// at most CONC sources in flight, and waits for replies with one select over their sockets.
+// Args: HOST_LABEL CONC. Stdin: "SRC COUNT TIMEOUT DST=ADDR..." per source. IPv6 pairs use ping -6.
+// Prints "R SRC DST ok RTT" or "R SRC DST fail -" per pair.
+const PINGER = String.raw`use Socket;use Config;my($host,$conc)=@ARGV;$|=1;
+my $hr=eval{require Time::HiRes;1};sub now{$hr?Time::HiRes::time():time()}
+my %nr=(x86_64=>308,aarch64=>268,i386=>346,i686=>346,arm=>375,ppc64le=>350,s390x=>339,riscv64=>268);
+my($arch)=$Config{archname}=~/^([^-]+)/;my $nr=$nr{$arch};$nr=268 if !$nr&&$arch=~/^(aarch64|arm64)/;
+open(my $home,'<','/proc/self/ns/net') or die "open ns: $!\n";
+sub enter{my $n=shift;return 1 if $n eq $host;return 0 unless $nr;open(my $f,'<',"/run/netns/$n") or return 0;
+my $ok=syscall($nr,fileno($f),0x40000000)==0;close $f;$ok}
+sub back{syscall($nr,fileno($home),0x40000000) if $nr}
 sub ck{my $d=shift;$d.="\0" if length($d)%2;my $x=unpack("%32n*",$d);$x=($x>>16)+($x&0xffff);$x+=$x>>16;return ~$x&0xffff}
-my $left=scalar(@n);my %got;
-sub rx{my $w=shift;my $rin='';vec($rin,fileno($s),1)=1;while($w>0 && $left>0){my $t0=now();my $nf=select(my $r=$rin,undef,undef,$w);
-if($nf>0){my $buf;recv($s,$buf,1500,0);my $hl=(unpack('C',$buf)&15)*4;my($ty,$co,$cs,$pid,$sq)=unpack('CCnnn',substr($buf,$hl,8));
-if($ty==0&&$pid==$id&&exists $sent{$sq}){my $i=$seqmap{$sq};my $rtt=(now()-$sent{$sq})*1000;$best{$i}=$rtt if !defined $best{$i}||$rtt<$best{$i};if(!$got{$i}++){$left--}}}
-$w-=now()-$t0}}
-for my $k(0..$c-1){for my $i(0..$#n){my $sq=($k*scalar(@n)+$i)&0xffff;$seqmap{$sq}=$i;
-my $pl=pack('CCnnn',8,0,0,$id,$sq).('x' x 24);my $ck=ck($pl);substr($pl,2,2)=pack('n',$ck);
-my $ad=inet_aton($a[$i]);$sent{$sq}=now();send($s,$pl,0,sockaddr_in(0,$ad)) or 1}
-rx(0.05)}
-rx($t);
-for my $i(0..$#n){if(defined $best{$i}){printf "R %s %s ok %s\n",$src,$n[$i],$hr?sprintf('%.3f',$best{$i}):'-'}else{print "R $src $n[$i] fail -\n"}}`
+my $id=$$&0xffff;my(@todo,@six);
+while(<STDIN>){chomp;my($src,$c,$t,@d)=split / /;my(@n,@a);
+for(@d){my($n,$a)=split /=/,$_,2;if($a=~/:/){push @six,[$src,$c,$t,$n,$a]}else{push @n,$n;push @a,$a}}
+push @todo,{src=>$src,c=>$c,t=>$t,n=>\@n,a=>\@a} if @n}
+sub fin{my $j=shift;for my $i(0..$#{$j->{n}}){my $b=$j->{best}{$i};
+if(defined $b){printf "R %s %s ok %s\n",$j->{src},$j->{n}[$i],$hr?sprintf('%.3f',$b):'-'}else{print "R $j->{src} $j->{n}[$i] fail -\n"}}
+close $j->{s} if $j->{s}}
+sub start{my $j=shift;my $s;
+if(enter($j->{src})){socket($s,PF_INET,SOCK_RAW,1) or undef $s}back();
+if(!$s){fin($j);return}$j->{s}=$s;$j->{left}=scalar(@{$j->{n}});$j->{nx}=0;$j->{end}=now()+$j->{t};push @::live,$j}
+sub send1{my $j=shift;my $n=scalar(@{$j->{n}});my $x=$j->{nx}++;my $i=$x%$n;my $sq=$x&0xffff;$j->{map}{$sq}=$i;
+my $pl=pack('CCnnn',8,0,0,$id,$sq).('x' x 24);substr($pl,2,2)=pack('n',ck($pl));
+$j->{sent}{$sq}=now();send($j->{s},$pl,0,sockaddr_in(0,inet_aton($j->{a}[$i]))) or 1;$j->{end}=now()+$j->{t}}
+our @live;my $BURST=8;
+while(@todo||@live){while(@todo&&@live<$conc){start(shift @todo)}last unless @live;
+my @tx=grep{$_->{nx}<$_->{c}*@{$_->{n}}}@live;my $b=$BURST;
+while($b>0&&@tx){for my $j(@tx){last if $b--<=0;send1($j)}@tx=grep{$_->{nx}<$_->{c}*@{$_->{n}}}@tx}
+my $rin='';my %by;for my $j(@live){vec($rin,fileno($j->{s}),1)=1;$by{fileno($j->{s})}=$j}
+my $w=0.05;for my $j(@live){my $d=$j->{end}-now();$w=$d if $d<$w}$w=0.001 if @tx&&$w>0.001;$w=0 if $w<0;
+if(select(my $r=$rin,undef,undef,$w)>0){for my $fd(keys %by){next unless vec($r,$fd,1);my $j=$by{$fd};my $buf;
+recv($j->{s},$buf,1500,0);my $hl=(unpack('C',$buf)&15)*4;my($ty,$co,$cs,$pid,$sq)=unpack('CCnnn',substr($buf,$hl,8));
+if($ty==0&&$pid==$id&&exists $j->{sent}{$sq}){my $i=$j->{map}{$sq};my $rtt=(now()-$j->{sent}{$sq})*1000;
+$j->{best}{$i}=$rtt if !defined $j->{best}{$i}||$rtt<$j->{best}{$i};$j->{left}-- unless $j->{got}{$i}++}}}
+my $now=now();@live=grep{if($_->{left}<=0||($now>=$_->{end}&&$_->{nx}>=$_->{c}*@{$_->{n}})){fin($_);0}else{1}}@live}
+for my $p(@six){my($src,$c,$t,$n,$a)=@$p;my $o='';if(enter($src)){$o=qx{ping -6 -n -q -c $c -W $t $a 2>/dev/null}}back();
+if($o=~/ (\d+) received/&&$1>0){my $r=($o=~m{= [\d.]+/([\d.]+)/})?$1:'-';print "R $src $n ok $r\n"}else{print "R $src $n fail -\n"}}`
 
 /**
  * The remote command for a matrix run: argv for `target.run` plus the stdin it reads (one line per source).
@@ -107,13 +125,7 @@ export function matrixCommand(
   const lines = [...bySrc.entries()].map(
     ([src, dsts]) => `${src} ${count} ${timeoutS} ${dsts.join(' ')}`,
   )
-  const runOne = `s=$1; shift; if [ "$s" = ${HOST_NS} ]; then exec perl -e "$NSS_PINGER" "$s" "$@"; else exec ip netns exec "$s" perl -e "$NSS_PINGER" "$s" "$@"; fi`
-  const script = [
-    `NSS_PINGER=${toShellLine([PINGER])}`,
-    'export NSS_PINGER',
-    `xargs -r -P ${conc} -L 1 sh -c ${toShellLine([runOne])} sh`,
-  ].join('\n')
-  return { argv: ['sh', '-c', script], stdin: lines.join('\n') + '\n' }
+  return { argv: ['perl', '-e', PINGER, HOST_NS, String(conc)], stdin: lines.join('\n') + '\n' }
 }
 
 /** Parse one output line of the matrix script, or null for anything else. */

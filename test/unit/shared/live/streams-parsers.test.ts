@@ -107,10 +107,12 @@ describe('matrix', () => {
     { src: 'green', dst: 'red', address: '10.0.0.1' },
     { src: 'red', dst: 'blue', address: 'fd00::3' },
   ]
-  it('groups pairs by source into one script', () => {
+  it('groups pairs by source for ONE pinger process (host label and concurrency as arguments)', () => {
     const c = matrixCommand(pairs, { concurrency: 4 })
-    expect(c.argv.slice(0, 2)).toEqual(['sh', '-c'])
-    expect(c.argv[2]).toContain('xargs -r -P 4')
+    expect(c.argv[0]).toBe('perl')
+    expect(c.argv[1]).toBe('-e')
+    expect(c.argv.slice(3)).toEqual(['host', '4'])
+    expect(c.argv[2]).toContain('SOCK_RAW')
     expect(c.stdin).toBe('red 1 1 green=10.0.0.2 blue=fd00::3\ngreen 1 1 red=10.0.0.1\n')
   })
   it('parses results and marks missing pairs as failed', () => {
