@@ -4,7 +4,7 @@
 import type { Locator, Page } from 'playwright-core'
 
 /** How long a step may take before the test fails (operations go over SSH). */
-export const STEP_MS = 15_000
+export const STEP_MS = 30_000
 
 /** A field of an operation form: its label, and the value to type, choose or tick. */
 export type FieldValue = string | boolean
@@ -82,7 +82,9 @@ export class AppPage {
     const preview = (await this.preview.innerText({ timeout: STEP_MS })).trim()
     await this.actions.locator('form button[type=submit]').click()
     const ran = this.actions.locator('[data-test=ran]')
-    await ran.waitFor({ timeout: STEP_MS })
+    const failed = this.actions.locator('.error-notice')
+    await ran.or(failed).first().waitFor({ timeout: STEP_MS })
+    if (await failed.isVisible()) throw new Error(`${title} failed: ${await failed.innerText()}`)
     const lines = (await ran.innerText()).trim()
     if (lines !== preview) throw new Error(`ran ${JSON.stringify(lines)}, previewed ${preview}`)
     return lines.split('\n')
