@@ -53,7 +53,11 @@ export function useOps(): {
       return { ok: true, commands: r.commands }
     } catch (e) {
       const error = isErrorView(e) ? e : describeError(e)
-      if (notify) ui.notify('error', `${OP_TITLES[op.op]} failed: ${error.message}`, 8000)
+      // Main's message may already name the operation ("Add address failed: ...").
+      const text = error.message.startsWith(OP_TITLES[op.op])
+        ? error.message
+        : `${OP_TITLES[op.op]} failed: ${error.message}`
+      if (notify) ui.notify('error', text, 8000)
       return { ok: false, error }
     }
   }
