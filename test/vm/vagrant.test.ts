@@ -90,10 +90,11 @@ function recordUi(vm: VagrantVm): { events: UiEvent[]; stop(): void } {
   vm.on('progress', onP)
   return { events, stop: () => (vm.off('state-changed', onI), vm.off('progress', onP)) }
 }
-function captureUi(name: string, events: UiEvent[]): void {
+function captureJson(name: string, value: unknown): void {
   if (process.env.NETNS_CAPTURE_FIXTURES === '1')
-    writeFileSync(join(REPO, 'test/fixtures/vagrant', name), `${JSON.stringify(events, null, 1)}\n`)
+    writeFileSync(join(REPO, 'test/fixtures/vagrant', name), `${JSON.stringify(value, null, 1)}\n`)
 }
+const captureUi = captureJson
 const inOrder = (steps: VmStep[]): boolean =>
   steps.every((s, i) => i === 0 || ORDER.indexOf(s) > ORDER.indexOf(steps[i - 1] ?? 'preparing'))
 
@@ -164,6 +165,7 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     await vm.refresh()
     expect(vm.info().state).toBe('not_created')
     const r = await vm.preflight()
+    captureJson('ui-preflight-ok.json', r)
     expect(r.problems.filter((p) => p.severity === 'error')).toEqual([])
     expect(r).toMatchObject({
       ok: true,
@@ -190,6 +192,7 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
       NETNS_TEST_SSH_PORT: String(port),
     })
     const pre = await bad.preflight()
+    captureJson('ui-preflight-box-offline.json', pre)
     expect(pre.problems.map((p) => p.code)).toContain('box-offline')
     const seen = follow(bad)
     const ui = recordUi(bad)

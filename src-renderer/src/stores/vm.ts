@@ -2,14 +2,16 @@
 // failure details, the reboot notice; kept in step with main's `vm:*` events.
 
 import { AppError } from '@shared/errors'
-import type { VmInfo, VmNotice } from '@shared/vm/info'
+import type { VmInfo, VmNotice, VmOpResult } from '@shared/vm/info'
 import { EXPECTED_STEPS } from '@shared/vm/info'
+import type { PreflightProblem } from '@shared/vm/preflight'
 import type { VmOperation, VmProgress } from '@shared/vm/progress'
 import { STEP_LABELS } from '@shared/vm/progress'
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
+import { useTargetStore } from './target'
 
 /** VM states the bar knows how to show. */
 export type VmUiState =
@@ -85,6 +87,10 @@ export const useVmStore = defineStore('vm', () => {
   /** Steps of the last failed operation, kept to show where it stopped. */
   const failedSteps = ref<VmStep[]>([])
   const error = ref<ErrorView | null>(null)
+  /** Problems preflight found before the last Boot (errors stop the boot). */
+  const problems = ref<PreflightProblem[]>([])
+  /** Preflight is running (Boot was clicked). */
+  const checking = ref(false)
   let unsubscribe: Array<() => void> | null = null
 
   const state = computed<VmUiState>(() => (info.value ? uiState(info.value) : 'unavailable'))
@@ -116,7 +122,7 @@ export const useVmStore = defineStore('vm', () => {
     }
   })
   const notice = computed<VmNotice | null>(() => info.value?.notice ?? null)
-  const busy = computed(() => !!info.value?.op)
+  const busy = computed(() => !!info.value?.op || checking.value)
   const canBoot = computed(
     () =>
       !busy.value &&
@@ -154,18 +160,51 @@ export const useVmStore = defineStore('vm', () => {
     }
   }
 
-  async function act(channel: 'vm:up' | 'vm:resume' | 'vm:halt' | 'vm:destroy'): Promise<void> {
+  async function act(
+    channel: 'vm:up' | 'vm:resume' | 'vm:halt' | 'vm:destroy',
+  ): Promise<VmOpResult | null> {
     error.value = null
     try {
-      await invoke(channel)
+      return await invoke(channel)
     } catch (e) {
       error.value = describeError(e instanceof AppError ? e : new AppError('INTERNAL', String(e)))
+      return null
     }
   }
 
-  const boot = (): Promise<void> => act(info.value?.state === 'suspended' ? 'vm:resume' : 'vm:up')
-  const halt = (): Promise<void> => act('vm:halt')
-  const destroy = (): Promise<void> => act('vm:destroy')
+  /**
+   * Boot: preflight first (its errors, with what to do, stop here), then up or resume; once the
+   * VM runs and the bar is on "Vagrant VM", connect to it.
+   */
+  async function boot(): Promise<void> {
+    error.value = null
+    if (info.value?.state !== 'suspended') {
+      checking.value = true
+      try {
+        const report = await invoke('vm:preflight')
+        problems.value = report.problems
+        if (!report.ok) return
+      } catch (e) {
+        error.value = describeError(e)
+        return
+      } finally {
+        checking.value = false
+      }
+    }
+    const r = await act(info.value?.state === 'suspended' ? 'vm:resume' : 'vm:up')
+    const target = useTargetStore()
+    if (
+      r?.outcome === 'done' &&
+      r.state === 'running' &&
+      target.kind === 'vm' &&
+      !target.connected &&
+      !target.busy
+    )
+      await target.connect()
+  }
+
+  const halt = async (): Promise<void> => void (await act('vm:halt'))
+  const destroy = async (): Promise<void> => void (await act('vm:destroy'))
 
   async function cancel(): Promise<void> {
     try {
@@ -187,6 +226,8 @@ export const useVmStore = defineStore('vm', () => {
     info,
     progress,
     error,
+    problems,
+    checking,
     state,
     steps,
     failure,

@@ -1,9 +1,9 @@
 // The real VM test's stack: what must be installed, libvirtd/virtlogd started (and stopped) by
 // hand (no systemd here), /dev/kvm permissions adjusted for the run and restored, the box cache.
 
-import { execFileSync, spawnSync } from 'node:child_process'
+import { execFileSync, spawn, spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
-import { chmodSync, chownSync, existsSync, readFileSync, statSync } from 'node:fs'
+import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, statSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { join } from 'node:path'
 
@@ -79,6 +79,7 @@ export interface Stack {
  * re-probes QEMU on every lookup otherwise), build the box if its recipe changed, add it to Vagrant.
  */
 export async function startStack(log: (s: string) => void): Promise<Stack> {
+  const unlock = await lockStack(log)
   const started: Array<{ pid: number; name: string }> = []
   let kvm: { uid: number; gid: number; mode: number } | null = null
   const stop = async (): Promise<void> => {
@@ -98,6 +99,7 @@ export async function startStack(log: (s: string) => void): Promise<Stack> {
         }
       }
     }
+    unlock()
   }
   try {
     if (existsSync('/dev/kvm')) {
@@ -109,17 +111,21 @@ export async function startStack(log: (s: string) => void): Promise<Stack> {
       chownSync('/dev/kvm', 0, gid)
       chmodSync('/dev/kvm', 0o660)
     }
-    for (const name of ['virtlogd', 'libvirtd']) {
-      if (pidAlive(`/run/${name}.pid`, name)) continue
-      run(name, ['-d'])
-      await waitUntil(() => pidAlive(`/run/${name}.pid`, name) !== null, 15_000, name)
-      started.push({ pid: pidAlive(`/run/${name}.pid`, name) ?? 0, name })
+    try {
+      for (const name of ['virtlogd', 'libvirtd']) {
+        if (pidAlive(`/run/${name}.pid`, name)) continue
+        run(name, ['-d'])
+        await waitUntil(() => pidAlive(`/run/${name}.pid`, name) !== null, 15_000, name)
+        started.push({ pid: pidAlive(`/run/${name}.pid`, name) ?? 0, name })
+      }
+      await waitUntil(
+        () => spawnSync('virsh', ['-c', LIBVIRT, 'version'], { stdio: 'ignore' }).status === 0,
+        30_000,
+        'libvirtd to answer',
+      )
+    } catch (e) {
+      throw new BoxBuildError(`libvirt could not be started here: ${(e as Error).message}`)
     }
-    await waitUntil(
-      () => spawnSync('virsh', ['-c', LIBVIRT, 'version'], { stdio: 'ignore' }).status === 0,
-      30_000,
-      'libvirtd to answer',
-    )
     const boxName = await ensureBox(log)
     return {
       boxName,
@@ -131,6 +137,28 @@ export async function startStack(log: (s: string) => void): Promise<Stack> {
   } catch (e) {
     await stop()
     throw e
+  }
+}
+
+/**
+ * One VM test at a time on this machine (concurrent `npm test` runs share the box cache, the
+ * daemons and two cores): `flock` holds the lock until its stdin closes.
+ */
+async function lockStack(log: (s: string) => void): Promise<() => void> {
+  mkdirSync(BOX_CACHE, { recursive: true })
+  const child = spawn('flock', [join(BOX_CACHE, '.lock'), 'sh', '-c', 'echo locked; exec cat'], {
+    stdio: ['pipe', 'pipe', 'ignore'],
+  })
+  const t0 = Date.now()
+  await new Promise<void>((resolve, reject) => {
+    child.stdout.once('data', () => resolve())
+    child.once('exit', () => reject(new Error('flock ended before taking the VM test lock')))
+  })
+  if (Date.now() - t0 > 1000)
+    log(`waited ${Math.round((Date.now() - t0) / 1000)} s for another VM test`)
+  return () => {
+    child.stdin.end()
+    child.kill()
   }
 }
 
@@ -162,7 +190,7 @@ async function ensureBox(log: (s: string) => void): Promise<string> {
   return name
 }
 
-/** The box build could not run here (no Debian mirror, ...): the test skips with this reason. */
+/** The stack cannot run here (no Debian mirror for the box, libvirtd will not start): the test skips with this reason. */
 export class BoxBuildError extends Error {}
 
 /** vagrant-libvirt uploads the box into the default pool on first use; remove it after the run. */

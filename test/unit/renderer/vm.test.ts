@@ -13,6 +13,8 @@ import VmControls from '../../../src-renderer/src/components/VmControls.vue'
 import { useVmStore } from '../../../src-renderer/src/stores/vm'
 import afterHaltRaw from '../../fixtures/vagrant/ui-up-after-halt.json?raw'
 import boxNotFoundRaw from '../../fixtures/vagrant/ui-up-box-not-found.json?raw'
+import preflightOfflineRaw from '../../fixtures/vagrant/ui-preflight-box-offline.json?raw'
+import preflightOkRaw from '../../fixtures/vagrant/ui-preflight-ok.json?raw'
 
 type UiEvent =
   { channel: 'vm:state-changed'; info: VmInfo } | { channel: 'vm:progress'; progress: VmProgress }
@@ -20,6 +22,8 @@ const CAPTURES = {
   'ui-up-after-halt.json': afterHaltRaw,
   'ui-up-box-not-found.json': boxNotFoundRaw,
 }
+const preflightOk = (): unknown => JSON.parse(preflightOkRaw)
+const preflightOffline = (): unknown => JSON.parse(preflightOfflineRaw)
 const capture = (name: keyof typeof CAPTURES): UiEvent[] => JSON.parse(CAPTURES[name]) as UiEvent[]
 
 /** The preload bridge stand-in: answers invokes from `replies`, records them, lets the test emit. */
@@ -33,12 +37,12 @@ function installBridge(replies: Record<string, () => unknown>): {
     invoke: (channel: string) => {
       calls.push(channel)
       const r = replies[channel]
-      if (!r) return Promise.resolve({ ok: true, value: undefined })
-      try {
-        return Promise.resolve({ ok: true, value: r() })
-      } catch (e) {
-        return Promise.resolve({ ok: false, error: e instanceof AppError ? e.toData() : e })
-      }
+      return Promise.resolve()
+        .then(() => (r ? r() : undefined))
+        .then(
+          (value) => ({ ok: true, value }),
+          (e: unknown) => ({ ok: false, error: e instanceof AppError ? e.toData() : e }),
+        )
     },
     on: (channel: string, fn: (...a: unknown[]) => void) => {
       listeners.set(channel, [...(listeners.get(channel) ?? []), fn])
@@ -91,7 +95,14 @@ describe('VM controls on real captured runs', () => {
       state: 'stopped',
       providerState: 'shutoff',
     }
-    const bridge = installBridge({ 'vm:state': () => stopped })
+    let upDone: (v: unknown) => void = () => undefined
+    const bridge = installBridge({
+      'vm:state': () => stopped,
+      'vm:preflight': preflightOk,
+      // Main answers vm:up when the boot has ended, after its events.
+      'vm:up': () => new Promise((r) => (upDone = r)),
+      'target:connect': () => ({ state: 'connected', label: 'vagrant@127.0.0.1:2222', kind: 'vm' }),
+    })
     // The elapsed clock ticks on setInterval and reads Date: both faked, promises stay real.
     vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval', 'Date'] })
     const w = mount(Bar)
@@ -99,7 +110,8 @@ describe('VM controls on real captured runs', () => {
     expect(w.text()).toContain('VM stopped')
     expect(button(w, 'Halt')?.attributes('disabled')).toBeDefined()
     await button(w, 'Boot')?.trigger('click')
-    expect(bridge.calls).toContain('vm:up')
+    await flushPromises()
+    expect(bridge.calls).toEqual(['vm:state', 'vm:preflight', 'vm:up'])
 
     const progress = events.filter(
       (e): e is Extract<UiEvent, { channel: 'vm:progress' }> => e.channel === 'vm:progress',
@@ -135,6 +147,35 @@ describe('VM controls on real captured runs', () => {
     await notice.get('button').trigger('click')
     expect(bridge.calls).toContain('vm:dismiss-notice')
     expect(button(w, 'Halt')?.attributes('disabled')).toBeUndefined()
+    // The boot's answer arrives: the bar is on "Vagrant VM", so the app connects to it.
+    expect(bridge.calls).not.toContain('target:connect')
+    upDone({ outcome: 'done', state: 'running', failure: null, durationMs: 91386 })
+    await flushPromises()
+    expect(bridge.calls.at(-1)).toBe('target:connect')
+  })
+
+  it('preflight errors stop the boot and say what to do', async () => {
+    const events = capture('ui-up-box-not-found.json')
+    const base = (events[0] as { info: VmInfo }).info
+    const bridge = installBridge({
+      'vm:state': () => ({
+        ...base,
+        op: null,
+        progress: null,
+        failure: null,
+        state: 'not_created',
+      }),
+      'vm:preflight': preflightOffline,
+    })
+    const w = mount(Bar)
+    await flushPromises()
+    await button(w, 'Boot')?.trigger('click')
+    await flushPromises()
+    expect(bridge.calls).not.toContain('vm:up')
+    const panel = w.get('[aria-label="Before booting"]')
+    expect(panel.text()).toContain('The box "netns-no-such-box/nope" is not on this computer')
+    expect(panel.text()).toContain('vagrant box add NAME FILE')
+    expect(button(w, 'Boot')?.attributes('disabled')).toBeUndefined()
   })
 
   it('a box that does not exist: failed state, the step, exit code, Vagrant error, hint and last lines', async () => {
@@ -180,6 +221,7 @@ describe('VM controls on real captured runs', () => {
     setActivePinia(createPinia())
     installBridge({
       'vm:state': () => ({ ...base, op: null, progress: null, failure: null, state: 'stopped' }),
+      'vm:preflight': preflightOk,
       'vm:up': () => {
         throw new AppError('VM_BUSY', 'The VM is busy: "halt" is still running.')
       },
