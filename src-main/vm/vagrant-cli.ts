@@ -38,8 +38,33 @@ export function findExecutable(name: string, pathVar = process.env.PATH ?? ''): 
 
 /** The vagrant executable, or null. */
 export function findVagrant(o: VagrantCliOptions): string | null {
-  const pathVar = o.env?.PATH ?? process.env.PATH ?? ''
+  const pathVar = searchPath(o.env?.PATH ?? process.env.PATH ?? '')
   return o.vagrantPath ? findExecutable(o.vagrantPath, pathVar) : findExecutable('vagrant', pathVar)
+}
+
+/**
+ * Where installers put vagrant and the hypervisor tools. An app started from the Finder or the
+ * Start menu gets a short PATH without them, so they are searched (and given to vagrant) too.
+ */
+const EXTRA_DIRS: Record<string, string[]> = {
+  darwin: [
+    '/usr/local/bin',
+    '/opt/homebrew/bin',
+    '/opt/vagrant/bin',
+    '/Applications/VirtualBox.app/Contents/MacOS',
+  ],
+  win32: [
+    'C:\\Program Files\\Vagrant\\bin',
+    'C:\\HashiCorp\\Vagrant\\bin',
+    'C:\\Program Files\\Oracle\\VirtualBox',
+  ],
+}
+
+/** PATH plus the platform's usual install folders that are missing from it. */
+export function searchPath(pathVar: string, platform: string = process.platform): string {
+  const dirs = pathVar.split(delimiter).filter((d) => d)
+  const extra = (EXTRA_DIRS[platform] ?? []).filter((d) => !dirs.includes(d))
+  return [...dirs, ...extra].join(delimiter)
 }
 
 /** The environment vagrant runs with: no online checks, optional VAGRANT_HOME, extra entries. */
@@ -47,6 +72,7 @@ export function vagrantEnv(o: VagrantCliOptions): NodeJS.ProcessEnv {
   return {
     ...process.env,
     ...o.env,
+    PATH: searchPath(o.env?.PATH ?? process.env.PATH ?? ''),
     VAGRANT_CHECKPOINT_DISABLE: '1',
     VAGRANT_BOX_UPDATE_CHECK_DISABLE: '1',
     VAGRANT_NO_COLOR: '1',

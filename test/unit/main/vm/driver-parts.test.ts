@@ -6,7 +6,12 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, describe, expect, it } from 'vitest'
 import { OpOutput } from '../../../../src-main/vm/op-output'
-import { findExecutable, findVagrant, startVagrant } from '../../../../src-main/vm/vagrant-cli'
+import {
+  findExecutable,
+  findVagrant,
+  searchPath,
+  startVagrant,
+} from '../../../../src-main/vm/vagrant-cli'
 import { ensureVagrantfile, resetVagrantfile, vmFolder } from '../../../../src-main/vm/vm-folder'
 
 const fixture = (name: string): string =>
@@ -39,6 +44,20 @@ describe('finding vagrant', () => {
     expect(findVagrant({ vagrantPath: join(d, 'vagrant'), env: { PATH: '' } })).toBe(
       join(d, 'vagrant'),
     )
+  })
+})
+
+describe('the search PATH of an app started from the Finder or Start menu', () => {
+  it('adds the usual install folders on macOS and Windows, nothing on Linux', () => {
+    expect(searchPath('/usr/bin:/bin', 'darwin').split(':')).toEqual(
+      expect.arrayContaining(['/usr/bin', '/bin', '/usr/local/bin', '/opt/homebrew/bin']),
+    )
+    expect(
+      searchPath('/usr/local/bin:/usr/bin', 'darwin')
+        .split(':')
+        .filter((d) => d === '/usr/local/bin'),
+    ).toHaveLength(1)
+    expect(searchPath('/usr/bin:/bin', 'linux')).toBe('/usr/bin:/bin')
   })
 })
 
