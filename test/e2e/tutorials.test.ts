@@ -30,6 +30,10 @@ describe.skipIf(skip !== null)('tutorials 1 and 2 by clicking (Chromium bridge)'
     vr: `${p}vr`,
     eg: `${p}eg`,
     vg: `${p}vg`,
+    c: `${p}c`,
+    cb: `${p}cb`,
+    ce: `${p}ce`,
+    ch: `${p}ch`,
   }
   /** Every command line the UI showed as run, in order. */
   const ran: string[] = []
@@ -288,6 +292,88 @@ describe.skipIf(skip !== null)('tutorials 1 and 2 by clicking (Chromium bridge)'
       .logEntries()
       .filter((e) => e.mutating && e.exitCode !== 0)
     expect(failed.map((e) => e.line)).toEqual([expect.stringContaining('addr add 10.10.10.1/28')])
+  })
+
+  it('tutorials 3 and 4: the host on the bridge, a default route via it, NAT in a router namespace', async () => {
+    // The host gets an address on the bridge, so it can reach the namespace (tutorial 3).
+    ran.push(...(await ui.runOp('Create namespace', { Name: n.c })))
+    ran.push(
+      ...(await ui.runOp('Create bridge', {
+        Namespace: 'host',
+        'Bridge name': n.cb,
+        'Bring it up': true,
+      })),
+    )
+    ran.push(
+      ...(await ui.runOp('Add address', {
+        Namespace: 'host',
+        Interface: n.cb,
+        'Address/prefix': '10.99.77.1/24',
+      })),
+    )
+    ran.push(
+      ...(await ui.runOp('Create veth pair', {
+        'This end': n.ce,
+        'Put this end in': n.c,
+        'Other end': n.ch,
+        'Put the other end in': 'host',
+        'Bring both ends up': true,
+      })),
+    )
+    ran.push(
+      ...(await ui.runOp('Attach to / detach from bridge', {
+        Namespace: 'host',
+        Interface: n.ch,
+        Bridge: n.cb,
+      })),
+    )
+    ran.push(
+      ...(await ui.runOp('Add address', {
+        Namespace: n.c,
+        Interface: n.ce,
+        'Address/prefix': '10.99.77.2/24',
+      })),
+    )
+    ran.push(
+      ...(await ui.runOp('Add route', {
+        Namespace: n.c,
+        Destination: 'default',
+        'Gateway (via)': '10.99.77.1',
+      })),
+    )
+    // A router namespace forwards and masquerades (its own sysctl and iptables: nothing leaks).
+    ran.push(
+      ...(await ui.runOp('Set IP forwarding', { Namespace: n.c, 'Forward IPv4 packets': true })),
+    )
+    const nat = await ui.runOp('NAT masquerade', {
+      Namespace: n.c,
+      'Source network': '10.99.77.0/24',
+    })
+    ran.push(...nat)
+    expect(nat.join('\n')).toMatch(/iptables .*POSTROUTING.*-s 10\.99\.77\.0\/24.*MASQUERADE/)
+    expect(sh(['ip', 'netns', 'exec', n.c, 'iptables', '-t', 'nat', '-S', 'POSTROUTING'])).toMatch(
+      /-A POSTROUTING -s 10\.99\.77\.0\/24 .*-j MASQUERADE/,
+    )
+    expect(await ui.ping('host', '10.99.77.2', 2)).toMatch(/^2\/2 replies/)
+    await ui.closeActions()
+
+    // The namespace's Routes tab: the default route on top, highlighted, via the host.
+    await ui.selectNs(n.c)
+    await expect.poll(() => ui.panel(n.c).innerText()).toContain('forwarding on')
+    await ui.tab(n.c, /^Routes/)
+    const first = ui.panel(n.c).locator('[role=row][aria-rowindex="2"]')
+    expect(await first.innerText()).toMatch(/default[\s\S]*10\.99\.77\.1/)
+    expect(await first.getAttribute('class')).toMatch(/\bdefault\b/)
+
+    // Tutorial 4: host and namespace side by side; the host's ARP table learned the namespace.
+    await ui.selectNs('host')
+    await ui.selectNs(n.c, true)
+    await ui.tab('host', /^ARP/)
+    const mac = macOf(n.c, n.ce)
+    const hostArp = ui.panel('host').getByRole('row').filter({ hasText: '10.99.77.2' })
+    await expect.poll(() => hostArp.innerText(), { timeout: STEP_MS }).toContain(mac)
+    await app.screenshot('30-compare-host-arp')
+    await app.page.getByRole('button', { name: 'End compare' }).click()
   })
 
   it('saw no page errors', () => {
