@@ -3,6 +3,7 @@
 
 import { join } from 'node:path'
 import type { InvokeChannel } from '../../shared/ipc/contract'
+import type { Snapshot } from '../../shared/net/model'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
 import { createVmHandlers } from '../ipc/handlers/vm'
@@ -86,7 +87,19 @@ export function createServices(opts: ServicesOptions): Services {
     onSenderGone: (fn) => void goneHooks.push(fn),
   }
 
-  const live = new LiveService({ connection, events, dataDir: opts.dataDir })
+  const live = new LiveService({
+    connection,
+    events,
+    dataDir: opts.dataDir,
+    // the table monitor merges partial re-reads into the last snapshot pushed
+    snapshots: (fn) =>
+      void events.attach({
+        send: (channel, ...args) => {
+          if (channel === 'netns:changed') fn(args[0] as Snapshot)
+        },
+        sendTo: () => undefined,
+      }),
+  })
   ctx.onDispose(() => live.dispose())
   ctx.onSenderGone((id) => void live.ownerGone(id))
 

@@ -4,9 +4,15 @@
 
 import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
-import type { CaptureSaved, MatrixResult, MonitorStatus, NetemEntry } from '../../shared/ipc/domains/live'
+import type {
+  CaptureSaved,
+  MatrixResult,
+  MonitorStatus,
+  NetemEntry,
+} from '../../shared/ipc/domains/live'
 import type { CaptureRequest } from '../../shared/net/capture'
 import type { MatrixOptions, MatrixPair } from '../../shared/net/matrix'
+import type { Snapshot } from '../../shared/net/model'
 import type { MonitorEvent } from '../../shared/net/monitor'
 import type { NetemRequest } from '../../shared/net/netem'
 import type { PingRequest } from '../../shared/net/ping'
@@ -15,6 +21,7 @@ import type { Target } from '../target/target'
 import { CaptureSession } from './capture'
 import { TableMonitor } from './monitor'
 import { clearNetem, runMatrix, setNetem } from './oneshot'
+import { partialSnapshot } from './partial-snapshot'
 import { PingSession } from './ping'
 import { TerminalSession } from './terminal'
 import { TrafficSampler } from './traffic'
@@ -37,6 +44,11 @@ export interface LiveServiceOptions {
   maxPerOwner?: number
   /** Observe monitor events (tests, bench). */
   onMonitorEvent?: (e: MonitorEvent) => void
+  /**
+   * Follow every snapshot pushed to the renderers (`netns:changed`). With it, a kernel event that
+   * names a few namespaces re-reads only those and merges them into the last snapshot.
+   */
+  snapshots?: (fn: (s: Snapshot) => void) => void
 }
 
 type Session = PingSession | CaptureSession | TerminalSession
@@ -57,9 +69,15 @@ export class LiveService {
   private monitor: TableMonitor | null = null
   private netem: NetemEntry[] = []
   private disposed = false
+  private lastSnap: Snapshot | null = null
+  private readonly merged = new WeakSet<Snapshot>()
+  private lastPartialAt = 0
+  /** Refreshes done by partial reads, and by full ones (tests, bench). */
+  readonly refreshCounts = { partial: 0, full: 0 }
 
   constructor(private readonly opts: LiveServiceOptions) {
     opts.connection.on('target-changed', (t) => void this.onTarget(t))
+    opts.snapshots?.((s) => this.onSnapshot(s))
   }
 
   // ---- ping ----
@@ -108,7 +126,8 @@ export class LiveService {
   // ---- traffic ----
   async trafficStart(owner: number, intervalS?: number): Promise<void> {
     this.need(owner)
-    if (!this.sampler) throw new AppError('NOT_CONNECTED', 'Not connected to a target: connect first.')
+    if (!this.sampler)
+      throw new AppError('NOT_CONNECTED', 'Not connected to a target: connect first.')
     await this.sampler.subscribe(owner, intervalS)
   }
 
@@ -126,7 +145,10 @@ export class LiveService {
   }
 
   // ---- capture ----
-  async captureStart(owner: number, req: CaptureRequest): Promise<{ id: string; remotePath: string }> {
+  async captureStart(
+    owner: number,
+    req: CaptureRequest,
+  ): Promise<{ id: string; remotePath: string }> {
     const t = this.need(owner)
     const ev = this.opts.events
     let id = ''
@@ -145,7 +167,13 @@ export class LiveService {
 
   captureSave(owner: number, id: string, path?: string): Promise<CaptureSaved> {
     const s = this.get(owner, id, isCapture)
-    const dest = path ?? join(this.opts.dataDir, 'captures', `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`)
+    const dest =
+      path ??
+      join(
+        this.opts.dataDir,
+        'captures',
+        `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`,
+      )
     return s.save(dest)
   }
 
@@ -156,7 +184,12 @@ export class LiveService {
   }
 
   // ---- terminal ----
-  async terminalOpen(owner: number, ns: string, cols: number, rows: number): Promise<{ id: string }> {
+  async terminalOpen(
+    owner: number,
+    ns: string,
+    cols: number,
+    rows: number,
+  ): Promise<{ id: string }> {
     const t = this.need(owner)
     const ev = this.opts.events
     let id = ''
@@ -194,7 +227,8 @@ export class LiveService {
 
   /** Number of live sessions (all owners, or one). */
   count(owner?: number): number {
-    return [...this.sessions.values()].filter((o) => owner === undefined || o.owner === owner).length
+    return [...this.sessions.values()].filter((o) => owner === undefined || o.owner === owner)
+      .length
   }
 
   /** A window went away: stop everything it owned. */
@@ -233,11 +267,15 @@ export class LiveService {
   private async onTarget(t: Target | null): Promise<void> {
     await this.stopAll()
     this.netem = []
+    this.lastSnap = null
+    this.lastPartialAt = 0
     this.target = t
     if (!t || this.disposed) return
-    this.sampler = new TrafficSampler(t, { send: (o, ticks) => this.opts.events.sendTo(o, 'live:traffic-data', ticks) })
+    this.sampler = new TrafficSampler(t, {
+      send: (o, ticks) => this.opts.events.sendTo(o, 'live:traffic-data', ticks),
+    })
     const monitor = new TableMonitor(t, {
-      refresh: () => this.opts.connection.refreshAfter?.() ?? this.opts.connection.refresh(),
+      refresh: (changed) => this.refresh(t, changed),
       status: (s) => this.opts.events.send('live:monitor-changed', s),
       ...(this.opts.onMonitorEvent ? { event: this.opts.onMonitorEvent } : {}),
     })
@@ -246,6 +284,35 @@ export class LiveService {
       if (this.monitor === monitor && monitor.status().state !== 'watching') void monitor.start()
     })
     await monitor.start()
+  }
+
+  /** The monitor's refresh: partial when it can be trusted, else a full snapshot read after the event. */
+  private async refresh(t: Target, changed: string[] | null): Promise<void> {
+    const base = this.lastSnap
+    if (changed && base && this.opts.snapshots) {
+      const snap = await partialSnapshot(t, base, changed).catch(() => null)
+      if (snap && this.lastSnap === base && this.target === t) {
+        this.merged.add(snap)
+        this.lastSnap = snap
+        this.lastPartialAt = snap.takenAt
+        this.refreshCounts.partial++
+        this.opts.events.send('netns:changed', snap)
+        return
+      }
+    }
+    this.refreshCounts.full++
+    const c = this.opts.connection
+    await (c.refreshAfter?.() ?? c.refresh())
+  }
+
+  private onSnapshot(s: Snapshot): void {
+    if (this.merged.has(s)) return
+    this.lastSnap = s
+    // A full read that began before our last partial one may be older than what we pushed: read again.
+    if (s.takenAt < this.lastPartialAt && this.target) {
+      this.lastPartialAt = 0
+      void (this.opts.connection.refreshAfter?.() ?? this.opts.connection.refresh())
+    }
   }
 
   private need(owner: number): Target {

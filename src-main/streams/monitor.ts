@@ -8,8 +8,11 @@ import { NsidMap, affectsModel, parseMonitorLine, watcherArgv } from '../../shar
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
 
 export interface MonitorOptions {
-  /** Read a fresh snapshot and push it to the renderers. */
-  refresh(): Promise<void>
+  /**
+   * Read a fresh snapshot and push it to the renderers. `changed` names the namespaces the events
+   * touched (HOST_NS for the root), or is null when everything must be read (namespaces came or went).
+   */
+  refresh(changed: string[] | null): Promise<void>
   /** Status changes (for `live:monitor-changed`). */
   status?(s: MonitorStatus): void
   /** Every parsed event (for tests and the bench). */
@@ -30,6 +33,8 @@ export class TableMonitor {
   private debounce: NodeJS.Timeout | null = null
   private firstAt = 0
   private dirty = false
+  /** Namespaces changed since the last refresh began; null = read everything. */
+  private changed: Set<string> | null = new Set()
   private refreshing: Promise<void> | null = null
   private poll: NodeJS.Timeout | null = null
   private retry: NodeJS.Timeout | null = null
@@ -82,10 +87,17 @@ export class TableMonitor {
       this.backoffMs = 2000
       if (this.poll) clearInterval(this.poll)
       this.poll = null
-      this.setStatus({ state: 'watching', events: this.st.events, lastEventAt: this.st.lastEventAt })
+      this.setStatus({
+        state: 'watching',
+        events: this.st.events,
+        lastEventAt: this.st.lastEventAt,
+      })
       return
     }
     if (!affectsModel(e)) return
+    const name = e.kind === 'change' ? this.nsids.nameOf(e.nsid) : null
+    if (name === null) this.changed = null
+    else this.changed?.add(name)
     this.st.events++
     this.st.lastEventAt = Date.now()
     this.schedule()
@@ -95,7 +107,10 @@ export class TableMonitor {
     const now = Date.now()
     if (!this.debounce) this.firstAt = now
     else clearTimeout(this.debounce)
-    const wait = Math.max(0, Math.min(this.opts.debounceMs ?? 20, this.firstAt + (this.opts.maxWaitMs ?? 80) - now))
+    const wait = Math.max(
+      0,
+      Math.min(this.opts.debounceMs ?? 20, this.firstAt + (this.opts.maxWaitMs ?? 80) - now),
+    )
     this.debounce = setTimeout(() => {
       this.debounce = null
       void this.flush()
@@ -103,13 +118,16 @@ export class TableMonitor {
   }
 
   /** Refresh; an event that arrives during a refresh causes one more refresh after it. */
-  private async flush(): Promise<void> {
+  private async flush(full = false): Promise<void> {
     this.dirty = true
+    if (full) this.changed = null
     if (this.refreshing) return
     this.refreshing = (async () => {
       while (this.dirty && !this.stopped) {
         this.dirty = false
-        await this.opts.refresh().catch(() => undefined)
+        const changed = this.changed ? [...this.changed] : null
+        this.changed = new Set()
+        await this.opts.refresh(changed).catch(() => undefined)
       }
     })().finally(() => (this.refreshing = null))
     await this.refreshing
@@ -124,7 +142,7 @@ export class TableMonitor {
   private fallBack(message: string): void {
     if (this.stopped) return
     this.setStatus({ ...this.st, state: 'polling', error: message })
-    this.poll ??= setInterval(() => void this.flush(), this.opts.pollMs ?? 1000)
+    this.poll ??= setInterval(() => void this.flush(true), this.opts.pollMs ?? 1000)
     this.poll.unref?.()
     if (!this.target.connected) return
     this.retry = setTimeout(() => {

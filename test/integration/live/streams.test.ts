@@ -296,6 +296,7 @@ describe.skipIf(!!skip)('live streams over SSH on real namespaces', () => {
 
   it('killing the SSH connection mid-stream ends the stream with a typed error and leaves 0 processes', async () => {
     const count = 40000 + Math.floor(Math.random() * 9999)
+    expect(await until(() => pidsIn(A).length === 0, 5000)).toBe(true) // earlier tests' shells are gone
     const from = h.events.length
     const { id } = (await h.call('live:ping-start', {
       ns: A,

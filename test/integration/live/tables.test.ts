@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MatrixResult, MonitorStatus, TrafficTick } from '../../../shared/ipc/domains/live'
 import type { MatrixPair } from '../../../shared/net/matrix'
-import type { Snapshot } from '../../../shared/net/model'
+import { HOST_NS, type Snapshot } from '../../../shared/net/model'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
 import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
 import { openHarness, sleep, until, type Harness } from './harness'
@@ -203,6 +203,20 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
           ?.links.find((l) => l.ifname === 'eth0')
           ?.flags.includes('UP') === false
       lat.push(await snapshotLatency(t0, isDown, from))
+      // what the monitor pushed (a partial re-read merged in) is what a full read shows
+      const pushed = h.events.filter((e) => e.channel === 'netns:changed').at(-1)!
+        .args[0] as Snapshot
+      const full = (await h.call('netns:snapshot')) as Snapshot
+      for (const name of [NS.green, NS.red, HOST_NS]) {
+        const a = pushed.namespaces.find((n) => n.name === name)!
+        const b = full.namespaces.find((n) => n.name === name)!
+        expect({ links: a.links, addresses: a.addresses, routes: a.routes, nsid: a.nsid }).toEqual({
+          links: b.links,
+          addresses: b.addresses,
+          routes: b.routes,
+          nsid: b.nsid,
+        })
+      }
       sh(['ip', '-n', NS.green, 'link', 'set', 'eth0', 'up'])
 
       sh(['ip', '-n', NS.red, 'neigh', 'flush', 'all'])
@@ -234,6 +248,10 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
     expect(pct(lat, 0.5)).toBeLessThan(300)
     expect(pct(watchMs, 0.9)).toBeLessThan(150)
     expect(Math.max(...lat)).toBeLessThan(1000)
+    const counts = h.services.live.refreshCounts
+    console.log(`monitor refreshes: ${counts.partial} partial, ${counts.full} full`)
+    expect(counts.partial).toBeGreaterThan(0) // link and ARP changes re-read one namespace
+    expect(counts.full).toBeGreaterThan(0) // namespaces coming and going read everything
     expect((await h.call('live:monitor-status')) as MonitorStatus).toMatchObject({
       state: 'watching',
     })
