@@ -180,6 +180,10 @@ async function monitorLatency(h: H, names: string[]): Promise<number> {
   }
   const sorted = [...lat].sort((a, b) => a - b)
   const p = p95(lat)
+  const c = h.services.live.refreshCounts
+  console.log(
+    `monitor: ${c.partial} partial and ${c.full} full re-reads; latencies ${lat.join(' ')}`,
+  )
   console.log(
     `monitor: ${lat.length} changes, median ${sorted[lat.length >> 1]} ms, p95 ${p} ms, max ${sorted.at(-1)} ms`,
   )
