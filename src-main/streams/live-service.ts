@@ -102,8 +102,15 @@ export class LiveService {
   }
 
   // ---- matrix, netem ----
-  matrix(owner: number, pairs: MatrixPair[], o?: MatrixOptions): Promise<MatrixResult> {
-    return runMatrix(this.need(owner), pairs, o)
+  /** Run the reachability check; table refreshes wait until it is done (ARP tables fill meanwhile). */
+  async matrix(owner: number, pairs: MatrixPair[], o?: MatrixOptions): Promise<MatrixResult> {
+    const t = this.need(owner)
+    const release = this.monitor?.hold()
+    try {
+      return await runMatrix(t, pairs, o)
+    } finally {
+      release?.()
+    }
   }
 
   async netemSet(owner: number, req: NetemRequest): Promise<NetemEntry> {

@@ -33,6 +33,7 @@ export class TableMonitor {
   private debounce: NodeJS.Timeout | null = null
   private firstAt = 0
   private dirty = false
+  private held = 0
   /** Namespaces changed since the last refresh began; null = read everything. */
   private changed: Set<string> | null = new Set()
   private refreshing: Promise<void> | null = null
@@ -117,13 +118,28 @@ export class TableMonitor {
     }, wait)
   }
 
+  /**
+   * Hold refreshes during a known storm of changes (a reachability run fills every ARP table);
+   * the changes are kept and read once when the last hold is released.
+   */
+  hold(): () => void {
+    this.held++
+    let done = false
+    return () => {
+      if (done) return
+      done = true
+      this.held--
+      if (this.held === 0 && this.dirty) void this.flush()
+    }
+  }
+
   /** Refresh; an event that arrives during a refresh causes one more refresh after it. */
   private async flush(full = false): Promise<void> {
     this.dirty = true
     if (full) this.changed = null
-    if (this.refreshing) return
+    if (this.refreshing || this.held > 0) return
     this.refreshing = (async () => {
-      while (this.dirty && !this.stopped) {
+      while (this.dirty && !this.stopped && this.held === 0) {
         this.dirty = false
         const changed = this.changed ? [...this.changed] : null
         this.changed = new Set()
