@@ -167,7 +167,14 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         provider: s.provider,
         checkedAt: Date.now(),
       })
-    else this.update({ vagrantMissing: false, checkedAt: Date.now() })
+    // No answer (provider daemon down, broken Vagrantfile): do not keep showing a stale state.
+    else
+      this.update({
+        vagrantMissing: false,
+        state: 'unknown',
+        providerState: 'unknown',
+        checkedAt: Date.now(),
+      })
     return this.info()
   }
 
@@ -259,7 +266,11 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         }
       },
     })
-    const end = await run.proc.done
+    const end = await run.proc.done.catch((e: unknown) => {
+      // vagrant could not even start (removed since it was found): leave no operation behind.
+      this.update({ op: null, progress: null })
+      throw e
+    })
     return this.finish(op, out, end, run.cancelled, before)
   }
 
