@@ -4,7 +4,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MatrixResult, MonitorStatus, TrafficTick } from '../../../shared/ipc/domains/live'
 import type { MatrixPair } from '../../../shared/net/matrix'
-import { HOST_NS, type Snapshot } from '../../../shared/net/model'
+import type { Snapshot } from '../../../shared/net/model'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
 import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
 import { openHarness, sleep, until, type Harness } from './harness'
@@ -207,7 +207,8 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
       const pushed = h.events.filter((e) => e.channel === 'netns:changed').at(-1)!
         .args[0] as Snapshot
       const full = (await h.call('netns:snapshot')) as Snapshot
-      for (const name of [NS.green, NS.red, HOST_NS]) {
+      // (not the root namespace: other runs on this machine add and remove links there meanwhile)
+      for (const name of [NS.green, NS.red]) {
         const a = pushed.namespaces.find((n) => n.name === name)!
         const b = full.namespaces.find((n) => n.name === name)!
         expect({ links: a.links, addresses: a.addresses, routes: a.routes, nsid: a.nsid }).toEqual({
