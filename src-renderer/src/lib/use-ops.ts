@@ -45,11 +45,10 @@ export function useOps(): {
     }
     try {
       const r = await netns.apply(op)
-      if (notify)
-        ui.notify(
-          'ok',
-          `${OP_TITLES[op.op]}: done (${r.commands.length} command${r.commands.length === 1 ? '' : 's'}).`,
-        )
+      // One command: show it (that is what the user learns from); several: how many.
+      const what =
+        r.commands.length === 1 ? `ran ${r.commands[0]}` : `ran ${r.commands.length} commands`
+      if (notify) ui.notify('ok', `${OP_TITLES[op.op]}: ${what}`)
       return { ok: true, commands: r.commands }
     } catch (e) {
       const error = isErrorView(e) ? e : describeError(e)

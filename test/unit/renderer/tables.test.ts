@@ -7,6 +7,7 @@ import InterfacesTable from '../../../src-renderer/src/components/tables/Interfa
 import NeighboursTable from '../../../src-renderer/src/components/tables/NeighboursTable.vue'
 import RoutesTable from '../../../src-renderer/src/components/tables/RoutesTable.vue'
 import VirtualTable from '../../../src-renderer/src/components/tables/VirtualTable.vue'
+import { useUiStore } from '../../../src-renderer/src/stores/ui'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
 import { largeLab, link, lo, neigh, ns, route, tutorial1 } from './support/snapshot'
 
@@ -70,6 +71,10 @@ describe('InterfacesTable', () => {
       [{ op: 'link.set-state', ns: 'ns1', ifname: 'veth0', up: true }],
     ])
     expect(fake.callsOf('netns:snapshot')).toHaveLength(1)
+    // The corner notice shows the command that ran.
+    expect(useUiStore().notices.map((x) => x.text)).toEqual([
+      'Set link up/down: ran ip -n ns1 link set dev veth0 up',
+    ])
   })
 
   it('drops MAC, MTU and link-netns columns in compact (compare) mode', () => {
