@@ -2,17 +2,27 @@
 // user would have seen (bounded), Vagrant's error-exit, and the failure details at the end.
 
 import type { VmFailure } from '../../shared/vm/failure'
-import { failureHint, FAILURE_TAIL_LINES, tailLines } from '../../shared/vm/failure'
+import {
+  failureHint,
+  FAILURE_TAIL_LINES,
+  isStackFrame,
+  parseRubyCrash,
+  tailLines,
+} from '../../shared/vm/failure'
 import { displayText, parseMachineLine } from '../../shared/vm/machine-readable'
 import type { VmOperation, VmProgress } from '../../shared/vm/progress'
 import { ProgressTracker } from '../../shared/vm/progress'
 
 const KEEP = 400
+const BOOTS: ReadonlySet<VmOperation> = new Set(['up', 'resume'])
+const CLEANUP: ReadonlySet<VmProgress['step']> = new Set(['stopping', 'destroying'])
 
 export class OpOutput {
   readonly tracker: ProgressTracker
   private readonly shown: string[] = []
+  /** Vagrant's `error-exit`, or the first uncaught Ruby exception when vagrant crashed. */
   private errorExit: { type: string; message: string } | null = null
+  private crash: { type: string; message: string } | null = null
   /** The step running when the user cancelled (vagrant's cleanup steps come after it). */
   private cancelledAt: VmProgress['step'] | null = null
 
@@ -27,7 +37,8 @@ export class OpOutput {
   line(raw: string, now: number): VmProgress | null {
     const m = parseMachineLine(raw)
     if (!m) {
-      if (raw.trim()) this.keep(raw)
+      this.crash ??= parseRubyCrash(raw)
+      if (raw.trim() && !isStackFrame(raw)) this.keep(raw)
       return null
     }
     if (m.type === 'error-exit')
@@ -55,22 +66,33 @@ export class OpOutput {
     now: number,
   ): VmFailure {
     const tail = this.tail()
+    const error = this.errorExit ?? this.crash
     const errorMessage = end.cancelled
-      ? this.errorExit?.message || 'Cancelled.'
-      : this.errorExit?.message || lastErrorLike(tail)
+      ? error?.message || 'Cancelled.'
+      : error?.message || lastErrorLike(tail)
     return {
       op: this.op,
-      step: (end.cancelled ? this.cancelledAt : null) ?? this.tracker.current(now).step,
+      step: (end.cancelled ? this.cancelledAt : null) ?? this.failedStep(now),
       exitCode: end.code,
       signal: end.signal,
       cancelled: end.cancelled,
-      errorType: this.errorExit?.type || null,
+      errorType: error?.type || null,
       errorMessage,
       tail,
-      hint: end.cancelled ? null : failureHint(this.errorExit?.type ?? null, errorMessage, tail),
+      hint: end.cancelled ? null : failureHint(error?.type ?? null, errorMessage, tail),
       at: now,
       durationMs: Math.max(0, now - this.startedAt),
     }
+  }
+
+  /**
+   * The step that failed. A failed boot is rolled back by vagrant (halting or removing the
+   * domain): those cleanup steps come after the failure, so the step before them is the one.
+   */
+  private failedStep(now: number): VmProgress['step'] {
+    const p = this.tracker.current(now)
+    if (!BOOTS.has(this.op) || !CLEANUP.has(p.step)) return p.step
+    return [...p.steps].reverse().find((s) => !CLEANUP.has(s)) ?? p.step
   }
 
   private keep(text: string): void {

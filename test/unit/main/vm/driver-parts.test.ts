@@ -153,6 +153,18 @@ describe('operation output', () => {
     expect(f.tail.at(-1)).toContain("Couldn't connect to server")
   })
 
+  it('a real crash of vagrant-libvirt (SSH port taken): the Ruby error, the port hint, the step before the rollback', () => {
+    const out = new OpOutput('up', 0)
+    for (const l of fixture('up-port-in-use.txt').split('\n')) out.line(l, 10)
+    expect(out.tracker.current(20).step).toBe('destroying')
+    const f = out.failure({ code: 1, signal: null, cancelled: false }, 20)
+    expect(f).toMatchObject({ step: 'starting', exitCode: 1, errorType: 'Libvirt::Error' })
+    expect(f.errorMessage).toContain("Could not set up host forwarding rule 'tcp:127.0.0.1:")
+    expect(f.hint?.code).toBe('port-in-use')
+    expect(f.tail.some((l) => /^\s+from /.test(l))).toBe(false)
+    expect(f.tail.at(-1)).toContain('(Libvirt::Error)')
+  })
+
   it('a real cancelled boot: the failure names the step the user cancelled in, not the cleanup', () => {
     const out = new OpOutput('up', 0)
     for (const l of fixture('up-cancelled.txt').split('\n')) {

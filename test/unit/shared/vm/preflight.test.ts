@@ -2,6 +2,7 @@
 import { readFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { describe, expect, it } from 'vitest'
+import { isStackFrame, parseRubyCrash } from '../../../../shared/vm/failure'
 import { EXPECTED_STEPS, rebootLosesNamespaces } from '../../../../shared/vm/info'
 import { parseMachineOutput } from '../../../../shared/vm/machine-readable'
 import type { PreflightFacts, ProviderFacts } from '../../../../shared/vm/preflight'
@@ -140,5 +141,26 @@ describe('the reboot notice rule', () => {
     expect(rebootLosesNamespaces('resume', 'suspended')).toBe(false)
     expect(rebootLosesNamespaces('up', 'suspended')).toBe(false)
     expect(EXPECTED_STEPS.up.at(-1)).toBe('done')
+  })
+})
+
+describe('a crashed vagrant', () => {
+  it('reads the exception class and message, and knows stack frames', () => {
+    expect(
+      parseRubyCrash(
+        "/usr/lib/ruby/vendor_ruby/fog/libvirt/requests/compute/vm_action.rb:7:in `create': Call to virDomainCreateWithFlags failed: internal error: x (y): Could not set up host forwarding rule 'tcp:127.0.0.1:1-:22' (Libvirt::Error)",
+      ),
+    ).toEqual({
+      type: 'Libvirt::Error',
+      message:
+        "Call to virDomainCreateWithFlags failed: internal error: x (y): Could not set up host forwarding rule 'tcp:127.0.0.1:1-:22'",
+    })
+    expect(parseRubyCrash('==> default: Starting domain.')).toBeNull()
+    expect(
+      isStackFrame(
+        "\tfrom /usr/share/rubygems-integration/all/gems/vagrant-2.3.4/lib/vagrant/machine.rb:203:in `action'",
+      ),
+    ).toBe(true)
+    expect(isStackFrame('    default: SSH address: 127.0.0.1:2222')).toBe(false)
   })
 })
