@@ -278,9 +278,15 @@ export class LiveService {
     this.lastPartialAt = 0
     this.target = t
     if (!t || this.disposed) return
-    this.sampler = new TrafficSampler(t, {
+    const sampler = new TrafficSampler(t, {
       send: (o, ticks) => this.opts.events.sendTo(o, 'live:traffic-data', ticks),
+      // tell the windows; the sampler restarts when the connection comes back
+      failed: (message) => {
+        for (const o of sampler.subscribers)
+          this.opts.events.sendTo(o, 'live:traffic-ended', message)
+      },
     })
+    this.sampler = sampler
     const monitor = new TableMonitor(t, {
       refresh: (changed) => this.refresh(t, changed),
       status: (s) => this.opts.events.send('live:monitor-changed', s),
@@ -289,6 +295,7 @@ export class LiveService {
     this.monitor = monitor
     t.on('reconnected', () => {
       if (this.monitor === monitor && monitor.status().state !== 'watching') void monitor.start()
+      if (this.sampler === sampler) void sampler.resume().catch(() => undefined)
     })
     await monitor.start()
   }

@@ -72,6 +72,18 @@ export class TrafficSampler {
     if (this.running) this.handle?.write(line)
   }
 
+  /** Start again after the sampler died (e.g. the connection came back), if anyone still listens. */
+  async resume(): Promise<void> {
+    if (this.owners.size === 0 || this.running) return
+    this.starting ??= this.start().finally(() => (this.starting = null))
+    await this.starting
+  }
+
+  /** Windows subscribed now. */
+  get subscribers(): number[] {
+    return [...this.owners]
+  }
+
   async stop(): Promise<void> {
     const h = this.handle
     this.handle = null
@@ -89,7 +101,9 @@ export class TrafficSampler {
       if (this.handle !== h) return
       this.handle = null
       this.batch.close()
-      this.sinks.failed?.(e.error?.message ?? `The traffic sampler ended (exit ${String(e.exitCode)}).`)
+      this.sinks.failed?.(
+        e.error?.message ?? `The traffic sampler ended (exit ${String(e.exitCode)}).`,
+      )
     })
   }
 

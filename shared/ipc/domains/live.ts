@@ -110,6 +110,8 @@ export interface LiveEvents {
   'live:ping-data': (id: string, batch: PingBatch) => void
   'live:ping-ended': (id: string, end: LiveEnd) => void
   'live:traffic-data': (ticks: TrafficTick[]) => void
+  /** The sampler died (connection lost); it restarts by itself when the connection is back. */
+  'live:traffic-ended': (message: string) => void
   'live:capture-data': (id: string, lines: CaptureLine[], total: number) => void
   'live:capture-ended': (id: string, end: LiveEnd) => void
   'live:terminal-data': (id: string, data: string) => void
@@ -127,12 +129,15 @@ export function checkStreamId(v: unknown): Check {
   return typeof v === 'string' && /^[A-Za-z0-9-]{1,64}$/.test(v) ? OK : bad('Unknown stream id.')
 }
 
-const oneId = (a: unknown[]): Check => (a.length === 1 ? checkStreamId(a[0]) : bad('Expected one stream id.'))
-const dim = (v: unknown, max: number): boolean => typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max
+const oneId = (a: unknown[]): Check =>
+  a.length === 1 ? checkStreamId(a[0]) : bad('Expected one stream id.')
+const dim = (v: unknown, max: number): boolean =>
+  typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max
 
 function checkSavePath(v: unknown): Check {
   if (v === undefined) return OK
-  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0')) return bad('Save path must be a file path.')
+  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0'))
+    return bad('Save path must be a file path.')
   if (!/^(\/|[A-Za-z]:[\\/])/.test(v)) return bad('Save path must be absolute.')
   if (!/\.pcap$/i.test(v)) return bad('Save path must end with .pcap.')
   return OK
@@ -140,17 +145,23 @@ function checkSavePath(v: unknown): Check {
 
 /** Runtime argument checks per channel (the allowlist for this domain). */
 export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Check } = {
-  'live:ping-start': (a) => (a.length === 1 ? checkPingRequest(a[0]) : bad('Expected one ping request.')),
+  'live:ping-start': (a) =>
+    a.length === 1 ? checkPingRequest(a[0]) : bad('Expected one ping request.'),
   'live:ping-stop': oneId,
   'live:ping-lines': oneId,
-  'live:matrix-run': (a) => (a.length === 1 || a.length === 2 ? checkMatrix(a[0], a[1] ?? {}) : bad('Expected pairs and options.')),
+  'live:matrix-run': (a) =>
+    a.length === 1 || a.length === 2
+      ? checkMatrix(a[0], a[1] ?? {})
+      : bad('Expected pairs and options.'),
   'live:traffic-start': (a) =>
     a.length === 0 || (a.length === 1 && (a[0] === undefined || validInterval(a[0])))
       ? OK
       : bad('Interval must be 0.1–10 seconds.'),
   'live:traffic-stop': none,
-  'live:traffic-interval': (a) => (a.length === 1 && validInterval(a[0]) ? OK : bad('Interval must be 0.1–10 seconds.')),
-  'live:capture-start': (a) => (a.length === 1 ? checkCapture(a[0]) : bad('Expected one capture request.')),
+  'live:traffic-interval': (a) =>
+    a.length === 1 && validInterval(a[0]) ? OK : bad('Interval must be 0.1–10 seconds.'),
+  'live:capture-start': (a) =>
+    a.length === 1 ? checkCapture(a[0]) : bad('Expected one capture request.'),
   'live:capture-stop': oneId,
   'live:capture-save': (a) => {
     if (a.length < 1 || a.length > 2) return bad('Expected a capture id and an optional path.')
@@ -159,23 +170,30 @@ export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Che
   },
   'live:capture-close': oneId,
   'live:terminal-open': (a) => {
-    if (a.length !== 1 || typeof a[0] !== 'object' || a[0] === null) return bad('Expected one terminal request.')
+    if (a.length !== 1 || typeof a[0] !== 'object' || a[0] === null)
+      return bad('Expected one terminal request.')
     const r = a[0] as Record<string, unknown>
     const c = checkNamespaceRef(r.ns)
     if (!c.ok) return c
-    return dim(r.cols, 1000) && dim(r.rows, 1000) ? OK : bad('Terminal size must be 1–1000 columns and rows.')
+    return dim(r.cols, 1000) && dim(r.rows, 1000)
+      ? OK
+      : bad('Terminal size must be 1–1000 columns and rows.')
   },
   'live:terminal-write': (a) => {
     if (a.length !== 2) return bad('Expected an id and data.')
     const c = checkStreamId(a[0])
     if (!c.ok) return c
-    return typeof a[1] === 'string' && a[1].length <= 65536 ? OK : bad('Terminal input must be text up to 64 KiB.')
+    return typeof a[1] === 'string' && a[1].length <= 65536
+      ? OK
+      : bad('Terminal input must be text up to 64 KiB.')
   },
   'live:terminal-resize': (a) => {
     if (a.length !== 3) return bad('Expected an id, columns and rows.')
     const c = checkStreamId(a[0])
     if (!c.ok) return c
-    return dim(a[1], 1000) && dim(a[2], 1000) ? OK : bad('Terminal size must be 1–1000 columns and rows.')
+    return dim(a[1], 1000) && dim(a[2], 1000)
+      ? OK
+      : bad('Terminal size must be 1–1000 columns and rows.')
   },
   'live:terminal-close': oneId,
   'live:netem-set': (a) => (a.length === 1 ? checkNetem(a[0]) : bad('Expected one impairment.')),
@@ -192,6 +210,7 @@ export const liveEventNames: { [K in keyof LiveEvents]: true } = {
   'live:ping-data': true,
   'live:ping-ended': true,
   'live:traffic-data': true,
+  'live:traffic-ended': true,
   'live:capture-data': true,
   'live:capture-ended': true,
   'live:terminal-data': true,

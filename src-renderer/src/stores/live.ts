@@ -81,6 +81,8 @@ export const useLiveStore = defineStore('live', () => {
 
   const trafficOn = ref(false)
   const trafficInterval = ref(1)
+  /** Why rates stopped coming (the sampler restarts by itself when the connection is back). */
+  const trafficNote = ref<string | null>(null)
   /** Latest rate of every interface, keyed `ns/ifname`. */
   const rates = shallowRef(new Map<string, IfRate>())
   /** Rate history per interface (bounded), for the charts. */
@@ -106,7 +108,11 @@ export const useLiveStore = defineStore('live', () => {
         p.running = false
         p.end = end
       }),
-      on('live:traffic-data', (ticks) => onTicks(ticks)),
+      on('live:traffic-data', (ticks) => {
+        trafficNote.value = null
+        onTicks(ticks)
+      }),
+      on('live:traffic-ended', (message) => (trafficNote.value = message)),
       on('live:terminal-data', (id, d) => {
         const t = terminals.get(id)
         if (!t) {
@@ -338,6 +344,7 @@ export const useLiveStore = defineStore('live', () => {
     matrixRunning,
     trafficOn,
     trafficInterval,
+    trafficNote,
     rates,
     history,
     edgeRates,

@@ -304,9 +304,12 @@ describe.skipIf(!!skip)('live streams over SSH on real namespaces', () => {
       intervalS: 0.2,
       count,
     })) as { id: string }
+    await h.call('live:traffic-start', 0.5)
     await h.waitEvent('live:ping-data', (a) => a[0] === id && a[1].stats.received >= 2, 5000, from)
     expect(pidsIn(A).length).toBe(1)
     sshd.kill()
+    const gone = await h.waitEvent('live:traffic-ended', () => true, 15_000, from)
+    expect(gone.senderId).toBe(1) // told to the window that subscribed
     const ended = await h.waitEvent('live:ping-ended', (a) => a[0] === id, 15_000, from)
     const end = ended.args[1] as LiveEnd
     expect(end.reason).toBe('error')
@@ -315,5 +318,22 @@ describe.skipIf(!!skip)('live streams over SSH on real namespaces', () => {
     expect(await until(() => pidsIn(A).length === 0, 5000)).toBe(true)
     expect(await until(() => processesMatching(`-c ${count} `).length === 0, 5000)).toBe(true)
     console.log(`ssh drop ended the ping with ${end.error?.code}: ${end.error?.message}`)
+  })
+
+  it('after the drop, the traffic sampler and the table monitor come back with the connection', async () => {
+    // (continues the previous test: sshd is down, the sampler had a subscriber when it died)
+    const from = h.events.length
+    await sshd.restart()
+    await h.waitEvent('target:status-changed', (a) => a[0].state === 'connected', 30_000, from)
+    await h.waitEvent('live:monitor-changed', (a) => a[0].state === 'watching', 15_000, from)
+    await h.waitEvent(
+      'live:traffic-data',
+      (a) => a[0].some((t) => t.rates.some((r) => r.ns === A)),
+      15_000,
+      from,
+    )
+    expect(h.services.live.trafficSampler?.running).toBe(true)
+    await h.call('live:traffic-stop')
+    expect(h.services.live.trafficSampler?.running).toBe(false)
   })
 })

@@ -75,6 +75,10 @@ describe('live store', () => {
     expect(live.edgeRates.get('red/eth0')).toBe(350)
     expect(live.history.get('red/eth0')).toHaveLength(LIMITS.history)
     expect(live.rateOf('red', 'lo')).toBeNull()
+    fake.emit('live:traffic-ended', 'The connection was lost.')
+    expect(live.trafficNote).toBe('The connection was lost.')
+    fake.emit('live:traffic-data', [tick(999_000)])
+    expect(live.trafficNote).toBeNull()
   })
 
   it('forgets every stream when the target disconnects', async () => {
