@@ -115,4 +115,73 @@ describe.skipIf(skip !== null)('live views by clicking (Chromium bridge)', () =>
     for (const n of [2, 1]) await panel.getByRole('button', { name: `Close terminal ${n}` }).click()
     await expect.poll(() => pidsIn(A).length, { timeout: STEP_MS }).toBe(0)
   })
+
+  it('reachability grid, traffic rates and a capture saved as .pcap, from the Live tab', async () => {
+    const panel = ui.panel(A)
+    // reachability: A and B see each other
+    await panel.getByRole('tab', { name: 'Reachability' }).click()
+    for (const ns of [A, B]) await panel.getByRole('checkbox', { name: new RegExp(ns) }).check()
+    const others = panel.locator('.choices input[type=checkbox]')
+    for (let i = 0; i < (await others.count()); i++) {
+      const box = others.nth(i)
+      const label = (await box.locator('xpath=..').innerText()).trim()
+      if (!label.startsWith(A) && !label.startsWith(B)) await box.uncheck()
+    }
+    await panel.getByRole('button', { name: 'Check 2 pairs' }).click()
+    await expect
+      .poll(() => panel.locator(`[data-cell="${A}>${B}"]`).innerText(), { timeout: STEP_MS })
+      .toMatch(/^✓\s*\d+\.\d+ ms$/)
+    expect(await panel.locator(`[data-cell="${B}>${A}"]`).innerText()).toMatch(/^✓/)
+    await app.screenshot('live-matrix')
+
+    // traffic: a transfer shows up as a rate on A's veth
+    await panel.getByRole('tab', { name: 'Traffic' }).click()
+    await panel.getByLabel('Sampling interval').selectOption('0.5')
+    await panel.getByRole('button', { name: 'Start sampling' }).click()
+    const flood = sh([
+      'ip',
+      'netns',
+      'exec',
+      A,
+      'ping',
+      '-q',
+      '-s',
+      '1000',
+      '-c',
+      '150',
+      '-i',
+      '0.01',
+      '10.67.0.2',
+    ])
+    expect(flood).toContain('150 received')
+    await panel.getByRole('checkbox', { name: `Chart ${VA}` }).check()
+    await expect
+      .poll(() => panel.locator(`tr[data-if="${VA}"] td`).nth(3).innerText(), { timeout: STEP_MS })
+      .toMatch(/B\/s$/)
+    await app.screenshot('live-traffic')
+    await panel.getByRole('button', { name: 'Stop sampling' }).click()
+
+    // capture on B's end with a BPF filter, then save it
+    await ui.selectNs(B)
+    await ui.tab(B, 'Live')
+    const pb = ui.panel(B)
+    await pb.getByRole('tab', { name: 'Capture' }).click()
+    await pb.getByLabel('Capture filter').fill('icmp')
+    await pb.getByRole('button', { name: 'Start capture' }).click()
+    await expect.poll(() => pidsIn(B).length, { timeout: STEP_MS }).toBe(1)
+    await new Promise((r) => setTimeout(r, 500))
+    sh(['ip', 'netns', 'exec', A, 'ping', '-c', '3', '-i', '0.2', '10.67.0.2'])
+    await expect
+      .poll(() => pb.getByLabel('Captured packets').innerText(), { timeout: STEP_MS })
+      .toMatch(/(ICMP echo reply[\s\S]*){3}/)
+    await pb.getByLabel('Filter lines').fill('reply')
+    expect((await pb.getByLabel('Captured packets').innerText()).match(/echo request/g)).toBeNull()
+    await pb.getByRole('button', { name: 'Stop' }).click()
+    await expect.poll(() => pidsIn(B).length, { timeout: STEP_MS }).toBe(0)
+    await pb.getByRole('button', { name: 'Save .pcap' }).click()
+    const saved = await pb.locator('.ok-line .mono').innerText({ timeout: STEP_MS })
+    expect(saved).toMatch(/\.pcap$/)
+    expect(sh(['tcpdump', '-n', '-r', saved]).match(/ICMP echo request/g)).toHaveLength(3)
+    await app.screenshot('live-capture')
+  })
 })
