@@ -2,6 +2,7 @@
 // through `ssh-config`, namespaces via the engine, halt, reboot notice, kill, cancel, destroy, faults.
 
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Snapshot } from '../../shared/net/model'
@@ -375,6 +376,38 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     expect(d).toMatchObject({ outcome: 'done', state: 'not_created' })
     expect(await hostKeys.get(`vm:${name}`)).toBeUndefined()
     expect(domainsWithPrefix(`${name}_`)).toEqual([])
+  })
+
+  it('the SSH port is taken: the boot fails at starting with the Ruby error and the port hint, and leaves nothing', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const busy = createServer()
+    const taken = await new Promise<number>((resolve) =>
+      busy.listen(0, '127.0.0.1', () => resolve((busy.address() as AddressInfo).port)),
+    )
+    try {
+      const other = makeVm(dataDir, `${name}p`, {
+        NETNS_STUDIO_BOX: stack?.boxName ?? '',
+        NETNS_TEST_SSH_PORT: String(taken),
+      })
+      const seen = follow(other)
+      const r = await other.up()
+      seen.stop()
+      capture('up-port-in-use.txt', seen.lines)
+      expect(r.outcome).toBe('failed')
+      expect(r.failure).toMatchObject({
+        step: 'starting',
+        exitCode: 1,
+        errorType: 'Libvirt::Error',
+        hint: { code: 'port-in-use' },
+      })
+      expect(r.failure?.errorMessage).toContain(
+        `Could not set up host forwarding rule 'tcp:127.0.0.1:${taken}-:22'`,
+      )
+      expect(other.info().state).toBe('not_created')
+      expect(domainsWithPrefix(`${name}p_`)).toEqual([])
+    } finally {
+      busy.close()
+    }
   })
 })
 
