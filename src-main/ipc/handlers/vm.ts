@@ -28,12 +28,17 @@ export function defaultTemplatePath(): string {
 /** Operations that stop the guest: the VM connection is closed first, so it does not retry. */
 const STOPS: ReadonlySet<VmOperation> = new Set(['halt', 'reload', 'destroy', 'suspend'])
 
-/** The app's VM: its folder in the data folder, the stock Vagrantfile, the shared host keys. */
+/**
+ * The app's VM: its folder in the data folder, the stock Vagrantfile, the shared host keys; the
+ * vagrant executable from NETNS_STUDIO_VAGRANT when set (else PATH), or `opts.vagrantPath`.
+ */
 export function createAppVm(ctx: DomainContext, opts: Partial<VagrantVmOptions> = {}): VagrantVm {
+  const configured = process.env.NETNS_STUDIO_VAGRANT
   return new VagrantVm({
     dataDir: ctx.dataDir,
     templatePath: defaultTemplatePath(),
     hostKeys: ctx.hostKeys,
+    ...(configured ? { vagrantPath: configured } : {}),
     ...opts,
   })
 }
