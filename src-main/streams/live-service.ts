@@ -21,7 +21,7 @@ import type { Target } from '../target/target'
 import { CaptureSession } from './capture'
 import { TableMonitor } from './monitor'
 import { clearNetem, runMatrix, setNetem } from './oneshot'
-import { partialSnapshot } from './partial-snapshot'
+import { SnapshotRefresher } from './partial-snapshot'
 import { PingSession } from './ping'
 import { TerminalSession } from './terminal'
 import { TrafficSampler } from './traffic'
@@ -69,15 +69,18 @@ export class LiveService {
   private monitor: TableMonitor | null = null
   private netem: NetemEntry[] = []
   private disposed = false
-  private lastSnap: Snapshot | null = null
-  private readonly merged = new WeakSet<Snapshot>()
-  private lastPartialAt = 0
-  /** Refreshes done by partial reads, and by full ones (tests, bench). */
-  readonly refreshCounts = { partial: 0, full: 0 }
+  private readonly refresher: SnapshotRefresher
 
   constructor(private readonly opts: LiveServiceOptions) {
     opts.connection.on('target-changed', (t) => void this.onTarget(t))
-    opts.snapshots?.((s) => this.onSnapshot(s))
+    const c = opts.connection
+    this.refresher = new SnapshotRefresher({
+      push: (s) => opts.events.send('netns:changed', s),
+      full: () => c.refreshAfter?.() ?? c.refresh(),
+      current: () => this.target,
+      enabled: !!opts.snapshots,
+    })
+    opts.snapshots?.((s) => this.refresher.observe(s))
   }
 
   // ---- ping ----
@@ -144,6 +147,11 @@ export class LiveService {
 
   trafficInterval(intervalS: number): void {
     this.sampler?.setInterval(intervalS)
+  }
+
+  /** Refreshes done by partial reads, and by full ones (tests, bench). */
+  get refreshCounts(): { partial: number; full: number } {
+    return this.refresher.counts
   }
 
   /** The target's sampler (tests and bench). */
@@ -274,8 +282,7 @@ export class LiveService {
   private async onTarget(t: Target | null): Promise<void> {
     await this.stopAll()
     this.netem = []
-    this.lastSnap = null
-    this.lastPartialAt = 0
+    this.refresher.reset()
     this.target = t
     if (!t || this.disposed) return
     const sampler = new TrafficSampler(t, {
@@ -288,7 +295,7 @@ export class LiveService {
     })
     this.sampler = sampler
     const monitor = new TableMonitor(t, {
-      refresh: (changed) => this.refresh(t, changed),
+      refresh: (changed) => this.refresher.refresh(t, changed),
       status: (s) => this.opts.events.send('live:monitor-changed', s),
       ...(this.opts.onMonitorEvent ? { event: this.opts.onMonitorEvent } : {}),
     })
@@ -298,35 +305,6 @@ export class LiveService {
       if (this.sampler === sampler) void sampler.resume().catch(() => undefined)
     })
     await monitor.start()
-  }
-
-  /** The monitor's refresh: partial when it can be trusted, else a full snapshot read after the event. */
-  private async refresh(t: Target, changed: string[] | null): Promise<void> {
-    const base = this.lastSnap
-    if (changed && base && this.opts.snapshots) {
-      const snap = await partialSnapshot(t, base, changed).catch(() => null)
-      if (snap && this.lastSnap === base && this.target === t) {
-        this.merged.add(snap)
-        this.lastSnap = snap
-        this.lastPartialAt = snap.takenAt
-        this.refreshCounts.partial++
-        this.opts.events.send('netns:changed', snap)
-        return
-      }
-    }
-    this.refreshCounts.full++
-    const c = this.opts.connection
-    await (c.refreshAfter?.() ?? c.refresh())
-  }
-
-  private onSnapshot(s: Snapshot): void {
-    if (this.merged.has(s)) return
-    this.lastSnap = s
-    // A full read that began before our last partial one may be older than what we pushed: read again.
-    if (s.takenAt < this.lastPartialAt && this.target) {
-      this.lastPartialAt = 0
-      void (this.opts.connection.refreshAfter?.() ?? this.opts.connection.refresh())
-    }
   }
 
   private need(owner: number): Target {

@@ -72,3 +72,60 @@ export async function partialSnapshot(
   if (parsed.namespaces.length !== list.length) return null
   return mergePartial(base, parsed.namespaces, started, Date.now() - started)
 }
+
+export interface RefresherOptions {
+  /** Push a merged snapshot to the renderers. */
+  push(s: Snapshot): void
+  /** A full snapshot read after the call (pushed by the connection manager). */
+  full(): Promise<void>
+  /** The current target (a merge for a target that went away is dropped). */
+  current(): Target | null
+  /** False when pushed snapshots are not observed: every refresh is full. */
+  enabled: boolean
+}
+
+/** The table monitor's refresh: partial when it can be trusted, else a full read. */
+export class SnapshotRefresher {
+  private last: Snapshot | null = null
+  private readonly mine = new WeakSet<Snapshot>()
+  private lastPartialAt = 0
+  /** Refreshes done by partial reads, and by full ones. */
+  readonly counts = { partial: 0, full: 0 }
+
+  constructor(private readonly opts: RefresherOptions) {}
+
+  /** Forget the last snapshot (the target changed). */
+  reset(): void {
+    this.last = null
+    this.lastPartialAt = 0
+  }
+
+  /** Follow every pushed snapshot. */
+  observe(s: Snapshot): void {
+    if (this.mine.has(s)) return
+    this.last = s
+    // A full read that began before our last partial one may be older than what we pushed: read again.
+    if (s.takenAt < this.lastPartialAt && this.opts.current()) {
+      this.lastPartialAt = 0
+      void this.opts.full().catch(() => undefined)
+    }
+  }
+
+  /** Refresh after the kernel reported changes in `changed` (null: everything). */
+  async refresh(t: Target, changed: string[] | null): Promise<void> {
+    const base = this.last
+    if (changed && base && this.opts.enabled) {
+      const snap = await partialSnapshot(t, base, changed).catch(() => null)
+      if (snap && this.last === base && this.opts.current() === t) {
+        this.mine.add(snap)
+        this.last = snap
+        this.lastPartialAt = snap.takenAt
+        this.counts.partial++
+        this.opts.push(snap)
+        return
+      }
+    }
+    this.counts.full++
+    await this.opts.full()
+  }
+}
