@@ -1,4 +1,4 @@
-// Live views' state: ping streams, the reachability matrix, traffic rates (also for topology edges),
+// Live views' state: ping streams, the reachability matrix (traffic rates: stores/traffic.ts),
 // terminals (scrollback kept here, so switching tabs loses nothing), captures, netem and the monitor.
 // Every buffer is bounded; main batches what it sends, a few messages per second.
 
@@ -8,22 +8,19 @@ import type {
   MonitorStatus,
   NetemEntry,
   PingPoint,
-  TrafficTick,
 } from '@shared/ipc/domains/live'
 import type { CaptureLine } from '@shared/net/capture'
 import type { MatrixPair } from '@shared/net/matrix'
 import type { NetemRequest } from '@shared/net/netem'
 import type { PingRequest, PingStats } from '@shared/net/ping'
 import { emptyPingStats } from '@shared/net/ping'
-import type { IfRate } from '@shared/net/traffic'
-import { ifKey } from '@shared/net/traffic'
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { computed, reactive, ref, shallowRef, triggerRef, watch } from 'vue'
+import { reactive, ref, shallowRef, watch } from 'vue'
 import { invoke, on } from '../ipc/client'
 import { useTargetStore } from './target'
 
 /** Bounds of the renderer's buffers. */
-export const LIMITS = { points: 3600, lines: 500, capture: 5000, terminal: 2_000_000, history: 600 }
+export const LIMITS = { points: 3600, lines: 500, capture: 5000, terminal: 2_000_000 }
 
 /** The sub-views of the Live tab. */
 export type LiveTab = 'ping' | 'matrix' | 'traffic' | 'terminal' | 'capture' | 'netem'
@@ -60,13 +57,6 @@ export interface CaptureView {
   saved: { path: string; bytes: number } | null
 }
 
-/** One point of an interface's rate history. */
-export interface RatePoint {
-  t: number
-  rxBps: number
-  txBps: number
-}
-
 const tail = <T>(a: T[], max: number): T[] => (a.length > max ? a.slice(a.length - max) : a)
 
 export const useLiveStore = defineStore('live', () => {
@@ -78,15 +68,6 @@ export const useLiveStore = defineStore('live', () => {
   const monitor = ref<MonitorStatus>({ state: 'off', events: 0, lastEventAt: null })
   const matrix = shallowRef<MatrixResult | null>(null)
   const matrixRunning = ref(false)
-
-  const trafficOn = ref(false)
-  const trafficInterval = ref(1)
-  /** Why rates stopped coming (the sampler restarts by itself when the connection is back). */
-  const trafficNote = ref<string | null>(null)
-  /** Latest rate of every interface, keyed `ns/ifname`. */
-  const rates = shallowRef(new Map<string, IfRate>())
-  /** Rate history per interface (bounded), for the charts. */
-  const history = shallowRef(new Map<string, RatePoint[]>())
 
   let offs: Array<() => void> = []
   const early = new Map<string, string>()
@@ -108,11 +89,6 @@ export const useLiveStore = defineStore('live', () => {
         p.running = false
         p.end = end
       }),
-      on('live:traffic-data', (ticks) => {
-        trafficNote.value = null
-        onTicks(ticks)
-      }),
-      on('live:traffic-ended', (message) => (trafficNote.value = message)),
       on('live:terminal-data', (id, d) => {
         const t = terminals.get(id)
         if (!t) {
@@ -195,47 +171,6 @@ export const useLiveStore = defineStore('live', () => {
       matrixRunning.value = false
     }
   }
-
-  // ---- traffic ----
-  function onTicks(ticks: TrafficTick[]): void {
-    const r = new Map(rates.value)
-    const h = history.value
-    for (const t of ticks)
-      for (const x of t.rates) {
-        const k = ifKey(x.ns, x.ifname)
-        r.set(k, x)
-        const list = h.get(k) ?? []
-        list.push({ t: t.t, rxBps: x.rxBps, txBps: x.txBps })
-        if (list.length > LIMITS.history) list.splice(0, list.length - LIMITS.history)
-        h.set(k, list)
-      }
-    rates.value = r
-    triggerRef(history)
-  }
-  async function startTraffic(intervalS = trafficInterval.value): Promise<void> {
-    init()
-    await invoke('live:traffic-start', intervalS)
-    trafficInterval.value = intervalS
-    trafficOn.value = true
-  }
-  async function stopTraffic(): Promise<void> {
-    await invoke('live:traffic-stop')
-    trafficOn.value = false
-  }
-  async function setTrafficInterval(s: number): Promise<void> {
-    await invoke('live:traffic-interval', s)
-    trafficInterval.value = s
-  }
-  /** Rate of one interface, or null when not sampled. */
-  function rateOf(ns: string, ifname: string): IfRate | null {
-    return rates.value.get(ifKey(ns, ifname)) ?? null
-  }
-  /** For the topology: total bytes/s through each interface (rx + tx), keyed `ns/ifname`. */
-  const edgeRates = computed(() => {
-    const m = new Map<string, number>()
-    for (const [k, r] of rates.value) m.set(k, r.rxBps + r.txBps)
-    return m
-  })
 
   // ---- terminals ----
   async function openTerminal(ns: string, cols: number, rows: number): Promise<string> {
@@ -328,9 +263,6 @@ export const useLiveStore = defineStore('live', () => {
     captures.clear()
     netem.value = []
     matrix.value = null
-    trafficOn.value = false
-    rates.value = new Map()
-    history.value = new Map()
   }
 
   return {
@@ -342,12 +274,6 @@ export const useLiveStore = defineStore('live', () => {
     monitor,
     matrix,
     matrixRunning,
-    trafficOn,
-    trafficInterval,
-    trafficNote,
-    rates,
-    history,
-    edgeRates,
     init,
     dispose,
     clear,
@@ -356,10 +282,6 @@ export const useLiveStore = defineStore('live', () => {
     pingOf,
     forgetPing,
     runMatrix,
-    startTraffic,
-    stopTraffic,
-    setTrafficInterval,
-    rateOf,
     openTerminal,
     writeTerminal,
     resizeTerminal,

@@ -7,6 +7,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyPingStats } from '@shared/net/ping'
 import { LIMITS, useLiveStore } from '../../../src-renderer/src/stores/live'
 import { useTargetStore } from '../../../src-renderer/src/stores/target'
+import { HISTORY_LIMIT, useTrafficStore } from '../../../src-renderer/src/stores/traffic'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
 
 let fake: FakeApi
@@ -60,8 +61,8 @@ describe('live store', () => {
 
   it('turns traffic ticks into per-interface rates, edge totals and a bounded history', async () => {
     fake.handle('live:traffic-start', () => undefined)
-    const live = useLiveStore()
-    await live.startTraffic(1)
+    const traffic = useTrafficStore()
+    await traffic.start(1)
     expect(fake.callsOf('live:traffic-start')).toEqual([[1]])
     const tick = (t: number) => ({
       t,
@@ -69,16 +70,16 @@ describe('live store', () => {
     })
     fake.emit(
       'live:traffic-data',
-      Array.from({ length: LIMITS.history + 5 }, (_, i) => tick(i * 1000)),
+      Array.from({ length: HISTORY_LIMIT + 5 }, (_, i) => tick(i * 1000)),
     )
-    expect(live.rateOf('red', 'eth0')).toMatchObject({ rxBps: 100, txBps: 250 })
-    expect(live.edgeRates.get('red/eth0')).toBe(350)
-    expect(live.history.get('red/eth0')).toHaveLength(LIMITS.history)
-    expect(live.rateOf('red', 'lo')).toBeNull()
+    expect(traffic.rateOf('red', 'eth0')).toMatchObject({ rxBps: 100, txBps: 250 })
+    expect(traffic.edgeRates.get('red/eth0')).toBe(350)
+    expect(traffic.history.get('red/eth0')).toHaveLength(HISTORY_LIMIT)
+    expect(traffic.rateOf('red', 'lo')).toBeNull()
     fake.emit('live:traffic-ended', 'The connection was lost.')
-    expect(live.trafficNote).toBe('The connection was lost.')
+    expect(traffic.note).toBe('The connection was lost.')
     fake.emit('live:traffic-data', [tick(999_000)])
-    expect(live.trafficNote).toBeNull()
+    expect(traffic.note).toBeNull()
   })
 
   it('forgets every stream when the target disconnects', async () => {
