@@ -10,7 +10,7 @@ import NamespaceList from '../../../src-renderer/src/components/NamespaceList.vu
 import { useNetnsStore } from '../../../src-renderer/src/stores/netns'
 import { useTargetStore } from '../../../src-renderer/src/stores/target'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
-import { tutorial1 } from './support/snapshot'
+import { largeLab, tutorial1 } from './support/snapshot'
 
 let fake: FakeApi
 let pinia: ReturnType<typeof createPinia>
@@ -170,6 +170,28 @@ describe('App', () => {
 })
 
 describe('NamespaceList alone', () => {
+  it('virtualizes a 200-namespace lab: a window of entries, each knowing the total', async () => {
+    useTargetStore().status = { state: 'connected', label: 'x', kind: 'local' }
+    useNetnsStore().setSnapshot(largeLab(200, 0))
+    // jsdom has no layout (every element is 0 px high): give the list the height it has on screen.
+    const proto = HTMLElement.prototype
+    const before = Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight')!
+    Object.defineProperty(proto, 'clientHeight', { configurable: true, get: () => 600 })
+    const w = mount(NamespaceList, { global: { plugins: [pinia] } })
+    wrappers.push(w)
+    await flush()
+    delete (proto as { clientHeight?: number }).clientHeight
+    expect(Object.getOwnPropertyDescriptor(Element.prototype, 'clientHeight')).toEqual(before)
+    const options = w.findAll('[role=option]')
+    expect(options.length).toBeGreaterThan(10)
+    expect(options.length).toBeLessThan(60)
+    expect(options[0]!.attributes('aria-setsize')).toBe('201')
+    expect(options[0]!.attributes('data-name')).toBe('host')
+    // The filter still finds one far down the list.
+    await w.get('input[type=search]').setValue('lab199')
+    expect(w.findAll('[role=option]').map((o) => o.attributes('data-name'))).toEqual(['lab199'])
+  })
+
   it('offers to create the first namespace when there is only the host', async () => {
     useTargetStore().status = { state: 'connected', label: 'x', kind: 'local' }
     useNetnsStore().setSnapshot({ ...tutorial1(), namespaces: [tutorial1().namespaces[0]!] })
