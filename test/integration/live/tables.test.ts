@@ -1,6 +1,7 @@
 // Reachability matrix, traffic rates and the event-driven tables end to end: the real composition
 // root over SSH, tutorial 2's bridge topology (plus a third namespace), changes made by plain commands.
 
+import { readFileSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MatrixResult, MonitorStatus, TrafficTick } from '../../../shared/ipc/domains/live'
 import type { MatrixPair } from '../../../shared/net/matrix'
@@ -26,6 +27,36 @@ function txCounters(ns: string, dev: string): { bytes: number; packets: number }
     stats64: { tx: { bytes: number; packets: number } }
   }>
   return l!.stats64.tx
+}
+
+/** PIDs matching `pattern` whose ancestors include our sshd (so other runs' processes are not counted). */
+function underSshd(sshd: SshdFixture, pattern: string): string[] {
+  let roots: string[]
+  let found: string[]
+  try {
+    roots = sh(['pgrep', '-f', `sshd.*${sshd.dir}`])
+      .trim()
+      .split('\n')
+    found = sh(['pgrep', '-f', pattern]).trim().split('\n').filter(Boolean)
+  } catch {
+    return []
+  }
+  const ppid = (pid: string): string | null => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return st.slice(st.lastIndexOf(')') + 2).split(' ')[1] ?? null
+    } catch {
+      return null
+    }
+  }
+  return found.filter((pid) => {
+    let cur: string | null = pid
+    for (let i = 0; i < 12 && cur && cur !== '1'; i++) {
+      if (roots.includes(cur)) return true
+      cur = ppid(cur)
+    }
+    return false
+  })
 }
 
 /** PIDs of `ip monitor all-nsid` processes on this host. */
@@ -278,5 +309,25 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
     } finally {
       sh(['ip', 'netns', 'delete', NEW])
     }
+  })
+
+  it('disconnecting stops everything in the target: streams, sampler and monitor', async () => {
+    await h.call('live:ping-start', { ns: NS.red, address: ADDR.green, intervalS: 0.5 })
+    await h.call('live:terminal-open', { ns: NS.green, cols: 80, rows: 24 })
+    await h.call('live:capture-start', { ns: NS.blue, ifname: 'eth0' })
+    await h.call('live:traffic-start')
+    const pids = (ns: string): string[] =>
+      sh(['ip', 'netns', 'pids', ns]).trim().split('\n').filter(Boolean)
+    expect(await until(() => COLORS.every((c) => pids(NS[c]).length > 0), 5000)).toBe(true)
+    const watchers = (): string[] => [
+      ...underSshd(sshd, 'setns: unknown arch'), // the sampler (and its wrapper)
+      ...underSshd(sshd, '^ip -o monitor all-nsid all$'), // the table monitor's ip monitor
+    ]
+    expect(await until(() => watchers().length >= 2, 5000)).toBe(true)
+    await h.call('target:disconnect')
+    expect(await until(() => COLORS.every((c) => pids(NS[c]).length === 0), 5000)).toBe(true)
+    expect(await until(() => watchers().length === 0, 5000)).toBe(true)
+    expect(h.services.live.count()).toBe(0)
+    expect((await h.call('live:monitor-status')) as MonitorStatus).toMatchObject({ state: 'off' })
   })
 })
