@@ -52,7 +52,12 @@ export class CaptureSession {
     handle.on('end', (e: StreamEnd) => this.onEnd(e))
   }
 
-  static async start(target: Target, req: CaptureRequest, sink: CaptureSink, flushMs = 200): Promise<CaptureSession> {
+  static async start(
+    target: Target,
+    req: CaptureRequest,
+    sink: CaptureSink,
+    flushMs = 200,
+  ): Promise<CaptureSession> {
     const id = randomBytes(8).toString('hex')
     const argv = captureArgv(req, id)
     const handle = await target.stream(argv, { lines: true })
@@ -75,13 +80,26 @@ export class CaptureSession {
 
   /** Copy the pcap file to `path` on this machine. */
   async save(path: string): Promise<CaptureSaved> {
-    const [size] = await this.target.run([['stat', '-c', '%s', this.remotePath]], { timeoutMs: 10_000 })
+    const [size] = await this.target.run([['stat', '-c', '%s', this.remotePath]], {
+      timeoutMs: 10_000,
+    })
     if (!size || size.exitCode !== 0)
-      throw new AppError('COMMAND_FAILED', 'The capture file is gone from the target.', { detail: size?.stderr })
+      throw new AppError('COMMAND_FAILED', 'The capture file is gone from the target.', {
+        detail: size?.stderr,
+      })
     const bytes = Number(size.stdout.trim())
-    if (bytes > MAX_SAVE_BYTES) throw new AppError('LIMIT_REACHED', `The capture is ${bytes} bytes; at most ${MAX_SAVE_BYTES} can be saved.`)
-    const [r] = await this.target.run([['base64', '-w', '0', this.remotePath]], { timeoutMs: 120_000 })
-    if (!r || r.exitCode !== 0) throw new AppError('COMMAND_FAILED', 'Could not read the capture file.', { detail: r?.stderr })
+    if (bytes > MAX_SAVE_BYTES)
+      throw new AppError(
+        'LIMIT_REACHED',
+        `The capture is ${bytes} bytes; at most ${MAX_SAVE_BYTES} can be saved.`,
+      )
+    const [r] = await this.target.run([['base64', '-w', '0', this.remotePath]], {
+      timeoutMs: 120_000,
+    })
+    if (!r || r.exitCode !== 0)
+      throw new AppError('COMMAND_FAILED', 'Could not read the capture file.', {
+        detail: r?.stderr,
+      })
     const data = Buffer.from(r.stdout.trim(), 'base64')
     await mkdir(dirname(path), { recursive: true })
     await writeFile(path, data)
@@ -92,7 +110,9 @@ export class CaptureSession {
   async close(): Promise<void> {
     await this.stop().catch(() => undefined)
     if (this.target.connected)
-      await this.target.run([['rm', '-f', this.remotePath]], { timeoutMs: 10_000 }).catch(() => undefined)
+      await this.target
+        .run([['rm', '-f', this.remotePath]], { timeoutMs: 10_000 })
+        .catch(() => undefined)
   }
 
   private onEnd(e: StreamEnd): void {
@@ -102,7 +122,12 @@ export class CaptureSession {
     const end: LiveEnd = { reason: e.reason }
     if (e.error) end.error = { code: e.error.code, message: e.error.message }
     else if (e.reason === 'exit' && e.exitCode !== 0 && this.total === 0)
-      end.error = { code: 'COMMAND_FAILED', message: this.stderrTail.filter((l) => !/^listening on/.test(l)).join('\n') || `tcpdump exited with ${String(e.exitCode)}.` }
+      end.error = {
+        code: 'COMMAND_FAILED',
+        message:
+          this.stderrTail.filter((l) => !/^listening on/.test(l)).join('\n') ||
+          `tcpdump exited with ${String(e.exitCode)}.`,
+      }
     this.sink.ended(end)
     for (const w of this.endWaiters.splice(0)) w()
   }

@@ -11,7 +11,11 @@ import { toShellLine } from '../../shared/net/shell'
 import type { Target } from '../target/target'
 
 /** Ping every pair in ONE remote script; pairs that produced no line are reported as failed. */
-export async function runMatrix(target: Target, pairs: MatrixPair[], opts: MatrixOptions = {}): Promise<MatrixResult> {
+export async function runMatrix(
+  target: Target,
+  pairs: MatrixPair[],
+  opts: MatrixOptions = {},
+): Promise<MatrixResult> {
   if (pairs.length === 0) return { cells: [], durationMs: 0 }
   const { argv, stdin } = matrixCommand(pairs, opts)
   const started = Date.now()
@@ -19,13 +23,19 @@ export async function runMatrix(target: Target, pairs: MatrixPair[], opts: Matri
   const [r] = await target.run([argv], { stdin: [stdin], timeoutMs })
   if (!r) throw new AppError('INTERNAL', 'The matrix script returned nothing.')
   if (r.exitCode !== 0 && !r.stdout.includes('R '))
-    throw new AppError('COMMAND_FAILED', 'The reachability check failed.', { detail: r.stderr.trim() })
+    throw new AppError('COMMAND_FAILED', 'The reachability check failed.', {
+      detail: r.stderr.trim(),
+    })
   return { cells: parseMatrixOutput(r.stdout, pairs), durationMs: Date.now() - started }
 }
 
 function failed(what: string, argv: string[], stderr: string): AppError {
-  const hint = /qdisc kind is unknown/i.test(stderr) ? ' The target kernel has no netem (sch_netem) support.' : ''
-  return new AppError('COMMAND_FAILED', `${what} failed.${hint}`, { detail: `${toShellLine(argv)}\n${stderr.trim()}` })
+  const hint = /qdisc kind is unknown/i.test(stderr)
+    ? ' The target kernel has no netem (sch_netem) support.'
+    : ''
+  return new AppError('COMMAND_FAILED', `${what} failed.${hint}`, {
+    detail: `${toShellLine(argv)}\n${stderr.trim()}`,
+  })
 }
 
 /** Set netem on an interface and read back what the kernel took. */

@@ -39,7 +39,12 @@ export class PingSession {
   }
 
   /** Start a ping on `target`; the request is validated (throws on bad input). */
-  static async start(target: Target, req: PingRequest, sink: PingSink, flushMs = 150): Promise<PingSession> {
+  static async start(
+    target: Target,
+    req: PingRequest,
+    sink: PingSink,
+    flushMs = 150,
+  ): Promise<PingSession> {
     const argv = pingArgv(req)
     const handle = await target.stream(argv, { lines: true })
     return new PingSession(handle.id, handle, sink, flushMs)
@@ -70,7 +75,8 @@ export class PingSession {
     if (ev) {
       this.stats = addPingEvent(this.stats, ev)
       if (ev.kind === 'reply') point = { seq: ev.seq, at: Date.now(), rttMs: ev.rttMs }
-      else if (ev.kind === 'timeout' || ev.kind === 'icmp-error') point = { seq: ev.seq, at: Date.now(), rttMs: null }
+      else if (ev.kind === 'timeout' || ev.kind === 'icmp-error')
+        point = { seq: ev.seq, at: Date.now(), rttMs: null }
     }
     this.batch.push(point ? { point, line } : { line })
   }
