@@ -7,7 +7,7 @@ import type { SenderContext } from './ipc/router'
 /** Where the app's renderer lives: the built file, or the dev server in development. */
 export type AppLocation = { kind: 'file'; indexPath: string } | { kind: 'url'; origin: string }
 
-/** The renderer's Content-Security-Policy; the same policy as the meta tag in index.html. */
+/** The renderer's Content-Security-Policy header: the meta tag's policy in index.html plus frame-ancestors (ignored in a meta tag). */
 export const APP_CSP = [
   "default-src 'self'",
   "script-src 'self'",

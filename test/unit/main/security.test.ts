@@ -156,9 +156,9 @@ describe('installSessionGuards', () => {
     expect(withCsp(undefined, 'x')).toEqual({ 'Content-Security-Policy': ['x'] })
   })
 
-  it('APP_CSP is the same policy as the meta tag in index.html', () => {
+  it('APP_CSP is the meta tag policy plus frame-ancestors (which only works as a header)', () => {
     const html = readFileSync('src-renderer/index.html', 'utf8')
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html)
-    expect(meta?.[1]).toBe(APP_CSP)
+    expect(`${meta?.[1]}; frame-ancestors 'none'`).toBe(APP_CSP)
   })
 })
