@@ -305,6 +305,8 @@ export class LiveService {
       if (this.sampler === sampler) void sampler.resume().catch(() => undefined)
     })
     await monitor.start()
+    // Seed the partial refresher with a pushed snapshot (the renderer's own reads are not pushed).
+    if (this.opts.snapshots && this.target === t) void this.opts.connection.refresh()
   }
 
   private need(owner: number): Target {
