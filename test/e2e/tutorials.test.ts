@@ -85,7 +85,7 @@ describe.skipIf(skip !== null)('tutorials 1 and 2 by clicking (Chromium bridge)'
     await page.getByRole('button', { name: 'Create namespace' }).click()
     ran.push(...(await ui.runOp('Create namespace', { Name: n.ns1 })))
     ran.push(...(await ui.runOp('Create namespace', { Name: n.ns2 })))
-    await ui.nsItem(n.ns2).waitFor({ timeout: STEP_MS })
+    await ui.findNs(n.ns2)
     expect(namespacesWithPrefix(p).sort()).toEqual([n.ns1, n.ns2])
 
     // ip link add veth0 type veth peer name veth1 (both ends in the host first, as the tutorial).

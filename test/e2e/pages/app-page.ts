@@ -20,9 +20,27 @@ export class AppPage {
       .locator(`[role=option][data-name="${name}"]`)
   }
 
+  /** The list's filter box (shown once there are more than a few namespaces). */
+  get nsFilter(): Locator {
+    return this.page.getByRole('searchbox', { name: 'Filter namespaces' })
+  }
+
+  /**
+   * Wait until `name` is listed and return its entry. A long list is virtualized (other labs on
+   * the same machine make it long), so type the name into the filter, as a user would.
+   */
+  async findNs(name: string): Promise<Locator> {
+    if (await this.nsFilter.isVisible()) await this.nsFilter.fill(name)
+    const item = this.nsItem(name)
+    await item.waitFor({ timeout: STEP_MS })
+    return item
+  }
+
   /** Click a namespace in the list (with `compare`, Ctrl-click it as the second panel). */
   async selectNs(name: string, compare = false): Promise<void> {
-    await this.nsItem(name).click(compare ? { modifiers: ['Control'] } : undefined)
+    const item = await this.findNs(name)
+    await item.click(compare ? { modifiers: ['Control'] } : undefined)
+    if (await this.nsFilter.isVisible()) await this.nsFilter.fill('')
   }
 
   /** The panel of a namespace (one, or one of two in compare mode). */
