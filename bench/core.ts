@@ -127,7 +127,9 @@ export async function benchCore(log: (s: string) => void = console.log): Promise
   const sshd = await startSshd()
   const target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
   await target.connect()
-  const engine = new NetnsEngine(target)
+  const engine = new NetnsEngine(target, undefined, {
+    ownedFile: `/run/netns-studio/owned-${p}bench`,
+  })
   const ops = labOps(p)
   try {
     // Baseline for apply: the tutorials' way, one process per step, run locally by sh, with

@@ -24,6 +24,8 @@ export interface ServicesOptions {
   refreshMs?: number
   /** Batch window of `log:appended` events (ms; default 100). */
   logBatchMs?: number
+  /** The engine's record of what it created in the target (tests give each run its own). */
+  ownedFile?: string
   /** Host keys; default FileHostKeyStore(dataDir/known_hosts.json). */
   hostKeys?: HostKeyStore
 }
@@ -73,7 +75,8 @@ export function createServices(opts: ServicesOptions): Services {
     events,
     createTarget: targetFactory({ hostKeys, vm: () => vmHook }),
     log,
-    createEngine: (target) => new NetnsEngine(target, log),
+    createEngine: (target) =>
+      new NetnsEngine(target, log, opts.ownedFile ? { ownedFile: opts.ownedFile } : {}),
     ...(opts.refreshMs !== undefined ? { refreshMs: opts.refreshMs } : {}),
     ...(opts.logBatchMs !== undefined ? { logBatchMs: opts.logBatchMs } : {}),
   })

@@ -18,16 +18,35 @@ export const OWNED_FILE = '/run/netns-studio/owned'
 
 const NAT_CHAINS = ['POSTROUTING', 'PREROUTING', 'OUTPUT']
 
+export interface EngineOptions {
+  /**
+   * Where the target records what this engine created (default OWNED_FILE). Give each concurrent
+   * test run its own file so one run's reset never removes another's namespaces.
+   */
+  ownedFile?: string
+}
+
 export class NetnsEngine extends EventEmitter {
   readonly log: CommandLog
   private nat: NatBackend | null = null
+  private readonly ownedFile: string
 
   constructor(
     readonly target: Target,
     log?: CommandLog,
+    opts: EngineOptions = {},
   ) {
     super()
     this.log = log ?? new CommandLog()
+    this.ownedFile = opts.ownedFile ?? OWNED_FILE
+    if (
+      !/^\/run\/netns-studio\/[A-Za-z0-9_.-]+$/.test(this.ownedFile) ||
+      this.ownedFile.includes('..')
+    )
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        'The owned-file must be a plain file name under /run/netns-studio/.',
+      )
   }
 
   /** Every namespace, the host included, read in one round trip. */
@@ -42,7 +61,7 @@ export class NetnsEngine extends EventEmitter {
     const at = Date.now()
     const title = ops.length === 1 ? OP_TITLES[ops[0]!.op] : `${ops.length} operations`
     // What the app creates is recorded in the target (for reset) in the same round trip...
-    const run = await runOps(this.target, ops, nat, recordUnits(ops))
+    const run = await runOps(this.target, ops, nat, recordUnits(ops, this.ownedFile))
     const recorded = run.outcomes.some((o) => o.bookkeeping && o.exitCode === 0)
     if (!recorded) {
       // ...and, when the operation stopped midway, what it did create, in one more.
@@ -50,8 +69,12 @@ export class NetnsEngine extends EventEmitter {
         const mine = run.outcomes.filter((o) => !o.bookkeeping && o.op === op)
         return mine.length > 0 && mine.every((o) => o.exitCode === 0)
       })
-      const units = recordUnits(done)
-      if (units.length) await this.target.run(units.map((u) => u.argv), { stdin: units.map((u) => u.stdin) })
+      const units = recordUnits(done, this.ownedFile)
+      if (units.length)
+        await this.target.run(
+          units.map((u) => u.argv),
+          { stdin: units.map((u) => u.stdin) },
+        )
     }
     this.log.append(logEntries(run, title, at))
     this.emit('changed')
@@ -64,17 +87,21 @@ export class NetnsEngine extends EventEmitter {
 
   /** Remove every namespace, link and NAT rule this app created on the target. */
   async reset(): Promise<ResetResult> {
-    const [owned] = await this.target.run([['cat', OWNED_FILE]])
+    const [owned] = await this.target.run([['cat', this.ownedFile]])
     const lines = (owned?.exitCode === 0 ? owned.stdout : '').split('\n').map((l) => l.split(' '))
     const namespaces = [...new Set(lines.filter((l) => l[0] === 'ns' && l[1]).map((l) => l[1]!))]
-    const hostLinks = [...new Set(lines.filter((l) => l[0] === 'link' && l[1] === HOST_NS && l[2]).map((l) => l[2]!))]
+    const hostLinks = [
+      ...new Set(
+        lines.filter((l) => l[0] === 'link' && l[1] === HOST_NS && l[2]).map((l) => l[2]!),
+      ),
+    ]
     // Names in the record were validated when written, but the file lives in the target: check again.
     const safe = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/
     const cmds: string[][] = [
       ...namespaces.filter((n) => safe.test(n)).map((n) => ['ip', 'netns', 'delete', n]),
       ...hostLinks.filter((n) => safe.test(n)).map((n) => ['ip', 'link', 'delete', 'dev', n]),
       ['sh', '-c', natCleanupScript()],
-      ['rm', '-f', OWNED_FILE],
+      ['rm', '-f', this.ownedFile],
     ]
     const at = Date.now()
     const results = await this.target.run(cmds, { timeoutMs: 60_000 })
@@ -103,23 +130,32 @@ export class NetnsEngine extends EventEmitter {
 
   private async natBackend(): Promise<NatBackend> {
     if (this.nat) return this.nat
-    const [r] = await this.target.run([['sh', '-c', 'command -v iptables >/dev/null && iptables -t nat -S >/dev/null 2>&1']])
+    const [r] = await this.target.run([
+      ['sh', '-c', 'command -v iptables >/dev/null && iptables -t nat -S >/dev/null 2>&1'],
+    ])
     this.nat = r?.exitCode === 0 ? 'iptables' : 'nft'
     if (this.nat === 'nft') {
       const [n] = await this.target.run([['sh', '-c', 'command -v nft']])
       if (n?.exitCode !== 0)
-        throw new AppError('COMMAND_FAILED', 'Neither iptables nor nft is installed on the target; NAT needs one of them.')
+        throw new AppError(
+          'COMMAND_FAILED',
+          'Neither iptables nor nft is installed on the target; NAT needs one of them.',
+        )
     }
     return this.nat
   }
 }
 
-/** The bookkeeping command that appends what `ops` create to OWNED_FILE (none if they create nothing). */
-function recordUnits(ops: NetOp[]): Unit[] {
-  const record = ops.flatMap(opCreates).map((c) => (c.kind === 'ns' ? `ns ${c.name}` : `link ${c.ns} ${c.ifname}`))
+/** The bookkeeping command that appends what `ops` create to `file` (none if they create nothing). */
+function recordUnits(ops: NetOp[], file: string): Unit[] {
+  const record = ops
+    .flatMap(opCreates)
+    .map((c) => (c.kind === 'ns' ? `ns ${c.name}` : `link ${c.ns} ${c.ifname}`))
   if (record.length === 0) return []
-  const argv = ['sh', '-c', `mkdir -p /run/netns-studio && cat >> ${OWNED_FILE}`]
-  return [{ argv, stdin: `${record.join('\n')}\n`, steps: [{ argv, ns: HOST_NS }], bookkeeping: true }]
+  const argv = ['sh', '-c', 'mkdir -p /run/netns-studio && cat >> "$1"', 'sh', file]
+  return [
+    { argv, stdin: `${record.join('\n')}\n`, steps: [{ argv, ns: HOST_NS }], bookkeeping: true },
+  ]
 }
 
 /** Delete the app's tagged iptables rules (by number, last first) and its nft table; prints the count. */

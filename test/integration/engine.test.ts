@@ -44,7 +44,7 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     sshd = await startSshd()
     target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
     await target.connect()
-    engine = new NetnsEngine(target)
+    engine = new NetnsEngine(target, undefined, { ownedFile: `/run/netns-studio/owned-${P}test` })
     forwardBefore = sh(['sysctl', '-n', 'net.ipv4.ip_forward']).trim()
   })
 

@@ -18,7 +18,9 @@ const pgrepCount = (pattern: string): number =>
 
 describe.skipIf(!!skip)('LocalTarget', () => {
   const target = new LocalTarget()
-  const engine = new NetnsEngine(target)
+  const engine = new NetnsEngine(target, undefined, {
+    ownedFile: `/run/netns-studio/owned-${P}test`,
+  })
 
   beforeAll(() => target.connect())
   afterAll(async () => {

@@ -91,7 +91,9 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
     throw new Error('out/renderer/index.html is missing: run `npx electron-vite build` first')
   const ownDataDir = opts.services?.dataDir === undefined
   const dataDir = opts.services?.dataDir ?? mkdtempSync(join(tmpdir(), 'nss-e2e-'))
-  const services = createServices({ refreshMs: 5000, ...opts.services, dataDir })
+  // Each app gets its own record of what it created, so a reset never touches another run's lab.
+  const ownedFile = `/run/netns-studio/owned-e2e-${process.pid}-${Date.now()}`
+  const services = createServices({ refreshMs: 5000, ownedFile, ...opts.services, dataDir })
   let server: StaticServer | null = null
   let browser: Browser | null = null
   const cleanup: Array<() => Promise<void> | void> = []
@@ -214,6 +216,7 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
         await b.close().catch(() => undefined)
         await s.close()
         if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
+        rmSync(ownedFile, { force: true })
       },
     }
   } catch (err) {

@@ -47,7 +47,8 @@ export interface Harness {
 /** Build services over a fresh data folder and connect them to `sshd`. */
 export async function openHarness(sshd: SshdFixture, refreshMs = 0): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nss-live-'))
-  const services = createServices({ dataDir, refreshMs })
+  const ownedFile = `/run/netns-studio/owned-live-${process.pid}-${Date.now()}`
+  const services = createServices({ dataDir, refreshMs, ownedFile })
   const events: Recorded[] = []
   const waiters = new Set<() => void>()
   const record = (senderId: number | null, channel: EventChannel, args: unknown[]): void => {
@@ -115,6 +116,7 @@ export async function openHarness(sshd: SshdFixture, refreshMs = 0): Promise<Har
     async close() {
       await services.dispose()
       rmSync(dataDir, { recursive: true, force: true })
+      rmSync(ownedFile, { force: true })
     },
   }
 }

@@ -18,12 +18,20 @@ if (skip) console.warn(`[services] skipped: ${skip}`)
 
 type Seen = { [C in EventChannel]?: Array<EventArgs<C>> }
 
+/** This file's own record of what it created, so no other run's reset touches it. */
+const OWNED = `/run/netns-studio/owned-unit-${process.pid}`
+
 /** Services with a recording sink; handlers called as the router would (sender 1). */
 function open(
   dataDir: string,
   refreshMs = 0,
 ): { s: Services; seen: Seen; call: Services['handlers'] } {
-  const s = createServices({ dataDir, refreshMs, logBatchMs: 50 })
+  const s = createServices({
+    dataDir,
+    refreshMs,
+    logBatchMs: 50,
+    ownedFile: OWNED,
+  })
   const seen: Seen = {}
   const record = (ch: EventChannel, args: unknown[]): void => {
     ;((seen[ch] ??= []) as unknown[][]).push(args)
@@ -63,6 +71,7 @@ describe.skipIf(skip !== null)('createServices over a real sshd', { timeout: 30_
     await sshd?.stop()
     cleanupPrefix(prefix)
     for (const d of dirs) rmSync(d, { recursive: true, force: true })
+    rmSync(OWNED, { force: true })
   })
 
   it('connects, pins the host key, applies an operation, pushes the snapshot and the log', async () => {
