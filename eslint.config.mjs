@@ -86,11 +86,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['src-main/**/*.ts', 'test/**/*.ts', 'bench/**/*.ts', '*.config.ts'],
+    files: ['src-main/**/*.ts', 'test/**/*.ts', 'test/bench/**/*.ts', '*.config.ts'],
     languageOptions: { globals: { ...globals.node } },
   },
   {
-    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    files: ['test/**/*.ts', 'test/bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

@@ -6,8 +6,8 @@
 import { existsSync } from 'node:fs'
 import { resolve } from 'node:path'
 import { chromium } from 'playwright-core'
-import { serveStatic } from '../test/e2e/support/static-server'
-import { largeLab } from '../test/unit/renderer/support/snapshot'
+import { serveStatic } from '../e2e/support/static-server'
+import { largeLab } from '../unit/renderer/support/snapshot'
 
 const CHROMIUM = '/usr/bin/chromium'
 const RENDERER = resolve('out/renderer')

@@ -5,12 +5,12 @@
 
 import { execFileSync, spawn } from 'node:child_process'
 import { readFileSync } from 'node:fs'
-import type { MatrixResult } from '../shared/ipc/domains/live'
-import type { MatrixPair } from '../shared/net/matrix'
-import type { Snapshot } from '../shared/net/model'
-import { openHarness, sleep, type Harness } from '../test/integration/live/harness'
-import { cleanupPrefix, runPrefix, sh } from '../test/support/netns'
-import { startSshd } from '../test/support/sshd'
+import type { MatrixResult } from '../../shared/ipc/domains/live'
+import type { MatrixPair } from '../../shared/net/matrix'
+import type { Snapshot } from '../../shared/net/model'
+import { openHarness, sleep, type Harness } from '../integration/live/harness'
+import { cleanupPrefix, runPrefix, sh } from '../support/netns'
+import { startSshd } from '../support/sshd'
 
 export interface LiveFigures {
   sampler_cpu_pct: number
@@ -211,7 +211,7 @@ async function matrixRun(h: H, names: string[]): Promise<number> {
   return s
 }
 
-/** Run the live benchmarks; the lead's bench/run.ts calls this. Parts not run report NaN/null. */
+/** Run the live benchmarks; test/bench/run.ts calls this. Parts not run report NaN/null. */
 export async function benchLive(
   parts: LivePart[] = ['sampler', 'monitor', 'matrix', 'mininet'],
 ): Promise<LiveFigures> {
@@ -249,7 +249,7 @@ export async function benchLive(
   }
 }
 
-// Run alone: `node --import tsx bench/live.ts`
+// Run alone: `node --import tsx test/bench/live.ts`
 if (process.argv[1]?.endsWith('bench/live.ts')) {
   const only = process.env.LIVE_PARTS?.split(',') as LivePart[] | undefined
   benchLive(only).then(

@@ -6,16 +6,16 @@
 
 import { execFileSync } from 'node:child_process'
 import { Client } from 'ssh2'
-import { HOST_NS } from '../shared/net/model'
-import type { NetOp } from '../shared/net/ops'
-import { SNAPSHOT_QUERIES } from '../shared/net/snapshot-parse'
-import { toShellLine } from '../shared/net/shell'
-import { NetnsEngine } from '../src-main/netns/engine'
-import { opCommands } from '../shared/net/ops'
-import { MemoryHostKeyStore } from '../src-main/target/host-keys'
-import { SshTarget } from '../src-main/target/ssh-target'
-import { cleanupPrefix, runPrefix } from '../test/support/netns'
-import { startSshd, type SshdFixture } from '../test/support/sshd'
+import { HOST_NS } from '../../shared/net/model'
+import type { NetOp } from '../../shared/net/ops'
+import { SNAPSHOT_QUERIES } from '../../shared/net/snapshot-parse'
+import { toShellLine } from '../../shared/net/shell'
+import { NetnsEngine } from '../../src-main/netns/engine'
+import { opCommands } from '../../shared/net/ops'
+import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
+import { SshTarget } from '../../src-main/target/ssh-target'
+import { cleanupPrefix, runPrefix } from '../support/netns'
+import { startSshd, type SshdFixture } from '../support/sshd'
 
 export interface CoreFigures {
   snapshot_ms: number
