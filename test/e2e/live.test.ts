@@ -159,6 +159,23 @@ describe.skipIf(skip !== null)('live views by clicking (Chromium bridge)', () =>
       .poll(() => panel.locator(`tr[data-if="${VA}"] td`).nth(3).innerText(), { timeout: STEP_MS })
       .toMatch(/B\/s$/)
     await app.screenshot('live-traffic')
+    // ...and beside the interface in its table, and on the topology's edge
+    await ui.tab(A, 'Interfaces')
+    await expect
+      .poll(() => ui.panel(A).locator('[data-test="link-rate"]').first().innerText(), {
+        timeout: STEP_MS,
+      })
+      .toMatch(/^↓ .*B\/s ↑ .*B\/s$/)
+    await ui.view('Topology')
+    await app.page.getByText(/^Connections \(\d+\)$/).click()
+    const conn = app.page.getByRole('list', { name: 'Topology connections' })
+    await expect
+      .poll(() => conn.textContent(), { timeout: STEP_MS })
+      .toMatch(new RegExp(`${VA} ↔ ${VB} · [0-9.]+ [kMG]?B/s`))
+    await app.screenshot('live-topology-rates')
+    await ui.view('Tables')
+    await ui.tab(A, 'Live')
+    await panel.getByRole('tab', { name: 'Traffic' }).click()
     await panel.getByRole('button', { name: 'Stop sampling' }).click()
 
     // capture on B's end with a BPF filter, then save it
