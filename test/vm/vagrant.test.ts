@@ -6,10 +6,12 @@ import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Snapshot } from '../../shared/net/model'
+import { parsePingLine } from '../../shared/net/ping'
 import type { VmInfo } from '../../shared/vm/info'
 import type { VmProgress, VmStep } from '../../shared/vm/progress'
 import { targetFactory } from '../../src-main/app/targets'
 import { NetnsEngine } from '../../src-main/netns/engine'
+import { clearNetem, setNetem } from '../../src-main/streams/oneshot'
 import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
 import type { Target } from '../../src-main/target/target'
 import { VagrantVm, type VagrantVmOptions } from '../../src-main/vm/vagrant-vm'
@@ -274,6 +276,56 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     expect(lab?.links.map((l) => l.ifname)).toContain('v-lab')
     const host = snap.namespaces.find((n) => n.name === 'host')
     expect(host?.links.find((l) => l.ifname === 'v-host')?.peer?.ifname).toBe('v-lab')
+  })
+
+  // This machine's kernel has no sch_netem; the VM's Debian kernel does, so the impairment's real
+  // effect on RTT is measured here, inside the VM, between the host and lab1.
+  it('netem in the VM: 100 ms delay on the veth raises the RTT to >= 100 ms; clearing restores it', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const engine = await connect()
+    await engine.apply([
+      { op: 'addr.add', ns: 'host', ifname: 'v-host', cidr: '10.99.0.1/24' },
+      { op: 'link.set-state', ns: 'host', ifname: 'v-host', up: true },
+      { op: 'addr.add', ns: 'lab1', ifname: 'v-lab', cidr: '10.99.0.2/24' },
+      { op: 'link.set-state', ns: 'lab1', ifname: 'v-lab', up: true },
+    ])
+    const rtts = async (): Promise<number[]> => {
+      const [r] = await engine.target.run([
+        [
+          'ip',
+          'netns',
+          'exec',
+          'lab1',
+          'ping',
+          '-n',
+          '-c',
+          '4',
+          '-i',
+          '0.2',
+          '-W',
+          '2',
+          '10.99.0.1',
+        ],
+      ])
+      return (r?.stdout ?? '').split('\n').flatMap((l) => {
+        const e = parsePingLine(l)
+        return e?.kind === 'reply' ? [e.rttMs] : []
+      })
+    }
+    const before = await rtts()
+    expect(before).toHaveLength(4)
+    const entry = await setNetem(engine.target, { ns: 'lab1', ifname: 'v-lab', delayMs: 100 })
+    expect(entry.delayMs).toBe(100)
+    const delayed = await rtts()
+    log(
+      `netem in the VM: RTT before ${before.join(', ')} ms; with 100 ms delay ${delayed.join(', ')} ms`,
+    )
+    expect(delayed).toHaveLength(4)
+    expect(Math.min(...delayed)).toBeGreaterThanOrEqual(100)
+    await clearNetem(engine.target, 'lab1', 'v-lab')
+    const after = await rtts()
+    expect(after).toHaveLength(4)
+    expect(Math.max(...after)).toBeLessThan(100)
   })
 
   it('halts (state stopped), boots again: the namespaces are gone and the notice says so', async (ctx) => {
