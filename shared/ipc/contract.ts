@@ -2,6 +2,8 @@
 // runtime allowlists and argument checks the preload and the main router enforce.
 
 import type { Check } from '../net/validate'
+import type { AppEvents, AppInvoke } from './domains/app'
+import { appEventNames, appInvokeArgs } from './domains/app'
 import type { CoreEvents, CoreInvoke } from './domains/core'
 import { coreEventNames, coreInvokeArgs } from './domains/core'
 import type { LiveEvents, LiveInvoke } from './domains/live'
@@ -10,9 +12,9 @@ import type { VmEvents, VmInvoke } from './domains/vm'
 import { vmEventNames, vmInvokeArgs } from './domains/vm'
 
 /** Renderer → main, request/response. */
-export type InvokeContract = CoreInvoke & LiveInvoke & VmInvoke
+export type InvokeContract = AppInvoke & CoreInvoke & LiveInvoke & VmInvoke
 /** Main → renderer, push. */
-export type EventContract = CoreEvents & LiveEvents & VmEvents
+export type EventContract = AppEvents & CoreEvents & LiveEvents & VmEvents
 
 export type InvokeChannel = keyof InvokeContract
 export type EventChannel = keyof EventContract
@@ -23,12 +25,14 @@ export type EventArgs<K extends EventChannel> = Parameters<EventContract[K]>
 
 /** Per-channel argument checks; also the invoke allowlist. A missing or extra channel is a compile error. */
 export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check } = {
+  ...appInvokeArgs,
   ...coreInvokeArgs,
   ...liveInvokeArgs,
   ...vmInvokeArgs,
 }
 
 export const eventAllowlist: { [K in EventChannel]: true } = {
+  ...appEventNames,
   ...coreEventNames,
   ...liveEventNames,
   ...vmEventNames,

@@ -62,6 +62,20 @@ export interface PreflightProblem {
   action: string
 }
 
+/** The box `up` will use: chosen per provider and CPU architecture (or the user's own). */
+export interface BoxChoice {
+  name: string
+  provider: ProviderName
+  /** Vagrant's architecture word for this computer's CPU. */
+  arch: 'amd64' | 'arm64'
+  /** The user set this box in the settings (not the app's recommendation). */
+  custom: boolean
+  /** `vagrant box list` has it for this provider (null: not checked, the VM already exists). */
+  present: boolean | null
+  /** Approximate download size in MB, when the box's page says it. */
+  downloadMB: number | null
+}
+
 export interface PreflightReport {
   /** No `error` problems: `up` can be tried. */
   ok: boolean
@@ -69,6 +83,8 @@ export interface PreflightReport {
   providers: ProviderFacts[]
   /** The provider `up` will use, when one is usable. */
   provider: ProviderName | null
+  /** The box `up` will use, when a provider was chosen. */
+  box: BoxChoice | null
   problems: PreflightProblem[]
 }
 
@@ -172,6 +188,7 @@ export function evaluatePreflight(f: PreflightFacts): PreflightReport {
     vagrant: f.vagrant,
     providers: f.providers,
     provider,
+    box: null,
     problems,
   })
   if (!f.vagrant) {

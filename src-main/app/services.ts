@@ -3,7 +3,9 @@
 
 import { join } from 'node:path'
 import type { InvokeChannel } from '../../shared/ipc/contract'
+import type { AppInfo } from '../../shared/ipc/domains/app'
 import type { Snapshot } from '../../shared/net/model'
+import { createAppHandlers, nodeAppInfo } from '../ipc/handlers/app'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
 import { createVmHandlers } from '../ipc/handlers/vm'
@@ -28,6 +30,8 @@ export interface ServicesOptions {
   ownedFile?: string
   /** Host keys; default FileHostKeyStore(dataDir/known_hosts.json). */
   hostKeys?: HostKeyStore
+  /** Facts about the app (Electron main passes its own; default: this Node process, unpackaged). */
+  appInfo?: AppInfo
 }
 
 /** What a domain's handler factory gets: shared state and lifecycle hooks. */
@@ -107,6 +111,7 @@ export function createServices(opts: ServicesOptions): Services {
   ctx.onSenderGone((id) => void live.ownerGone(id))
 
   const handlers: HandlerMap<InvokeChannel> = {
+    ...createAppHandlers(opts.appInfo ?? nodeAppInfo(process.env.npm_package_version ?? '0.0.0')),
     ...createCoreHandlers(connection),
     ...createLiveHandlers(live),
     ...createVmHandlers(ctx),

@@ -5,6 +5,8 @@ import type { Check } from '../../net/validate'
 import type { VmInfo, VmOpResult } from '../../vm/info'
 import type { PreflightReport } from '../../vm/preflight'
 import type { VmProgress } from '../../vm/progress'
+import type { VmSettings } from '../../vm/settings'
+import { checkVmSettings } from '../../vm/settings'
 
 export interface VmInvoke {
   /** The VM's state as last read (starts the ~5 s status polling on first call). */
@@ -27,6 +29,10 @@ export interface VmInvoke {
   'vm:dismiss-notice': () => void
   /** Put the app's stock Vagrantfile back in the VM folder, dropping the user's edits. */
   'vm:reset-vagrantfile': () => void
+  /** The user's VM settings (provider, box, memory, CPUs). */
+  'vm:settings': () => VmSettings
+  /** Save VM settings; they apply to the next `up` (provider and box only to a new VM). */
+  'vm:set-settings': (settings: VmSettings) => VmSettings
 }
 
 export interface VmEvents {
@@ -53,6 +59,9 @@ export const vmInvokeArgs: { [K in keyof VmInvoke]: (args: unknown[]) => Check }
   'vm:cancel': none,
   'vm:dismiss-notice': none,
   'vm:reset-vagrantfile': none,
+  'vm:settings': none,
+  'vm:set-settings': (a) =>
+    a.length === 1 ? checkVmSettings(a[0]) : { ok: false, message: 'Expected one settings object.' },
 }
 
 export const vmEventNames: { [K in keyof VmEvents]: true } = {

@@ -9,6 +9,7 @@ import type { VmInvoke } from '../../../shared/ipc/domains/vm'
 import type { VmOperation } from '../../../shared/vm/progress'
 import type { DomainContext } from '../../app/services'
 import { VagrantVm, type VagrantVmOptions } from '../../vm/vagrant-vm'
+import { VmSettingsStore } from '../../vm/vm-settings-store'
 import type { HandlerMap } from '../types'
 
 /** The app's stock Vagrantfile: NETNS_STUDIO_VAGRANTFILE, the packaged resources, or the repo root. */
@@ -50,6 +51,7 @@ export function createAppVm(ctx: DomainContext, opts: Partial<VagrantVmOptions> 
 export function createVmHandlers(
   ctx: DomainContext,
   vm: VagrantVm = createAppVm(ctx),
+  settings: VmSettingsStore = new VmSettingsStore(join(ctx.dataDir, 'vm-settings.json')),
 ): HandlerMap<keyof VmInvoke> {
   vm.on('state-changed', (info) => ctx.events.send('vm:state-changed', info))
   vm.on('progress', (p) => ctx.events.send('vm:progress', p))
@@ -85,5 +87,7 @@ export function createVmHandlers(
     'vm:cancel': () => vm.cancel(),
     'vm:dismiss-notice': () => vm.dismissNotice(),
     'vm:reset-vagrantfile': () => vm.resetVagrantfile(),
+    'vm:settings': () => settings.get(),
+    'vm:set-settings': (_ctx, s) => settings.set(s),
   }
 }
