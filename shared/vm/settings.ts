@@ -27,8 +27,11 @@ export const DEFAULT_VM_SETTINGS: Readonly<VmSettings> = Object.freeze({
 export const VM_MEMORY_RANGE = { min: 512, max: 16384 } as const
 export const VM_CPU_RANGE = { min: 1, max: 16 } as const
 
-/** A Vagrant box name: `org/name`, letters, digits, `.`, `_`, `-` (no leading dash). */
-export const BOX_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}\/[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/
+/**
+ * A Vagrant box name: `org/name` from a registry, or a plain `name` added from a file; letters,
+ * digits, `.`, `_`, `-`, never a leading dash (so it can never read as an option).
+ */
+export const BOX_NAME_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,63}(\/[A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/
 
 const bad = (message: string): Check => ({ ok: false, message })
 
@@ -42,7 +45,9 @@ export function checkVmSettings(v: unknown): Check {
   if (s.provider !== null && !PROVIDERS.includes(s.provider as ProviderName))
     return bad(`Provider must be one of ${PROVIDERS.join(', ')}, or automatic.`)
   if (s.box !== null && (typeof s.box !== 'string' || !BOX_NAME_RE.test(s.box)))
-    return bad('Box must look like "org/name" (letters, digits, ".", "_", "-"), or the recommended one.')
+    return bad(
+      'Box must be a box name like "org/name" or "name" (letters, digits, ".", "_", "-"), or the recommended one.',
+    )
   const int = (x: unknown, r: { min: number; max: number }): boolean =>
     typeof x === 'number' && Number.isInteger(x) && x >= r.min && x <= r.max
   if (!int(s.memoryMiB, VM_MEMORY_RANGE))
