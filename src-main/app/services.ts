@@ -8,12 +8,13 @@ import type { Snapshot } from '../../shared/net/model'
 import { createAppHandlers, nodeAppInfo } from '../ipc/handlers/app'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
-import { createVmHandlers } from '../ipc/handlers/vm'
+import { createAppVm, createVmHandlers } from '../ipc/handlers/vm'
 import { createRouter, type Router, type SenderContext } from '../ipc/router'
 import type { EventSink, HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
 import { NetnsEngine } from '../netns/engine'
 import { LiveService } from '../streams/live-service'
+import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { FileHostKeyStore, type HostKeyStore } from '../target/host-keys'
 import { ConnectionManager } from './connection'
 import { EventHub } from './event-hub'
@@ -32,6 +33,8 @@ export interface ServicesOptions {
   hostKeys?: HostKeyStore
   /** Facts about the app (Electron main passes its own; default: this Node process, unpackaged). */
   appInfo?: AppInfo
+  /** Options for the app's VM driver (the real-VM tests point it at their Vagrant home and box). */
+  vm?: Partial<VagrantVmOptions>
 }
 
 /** What a domain's handler factory gets: shared state and lifecycle hooks. */
@@ -114,7 +117,7 @@ export function createServices(opts: ServicesOptions): Services {
     ...createAppHandlers(opts.appInfo ?? nodeAppInfo(process.env.npm_package_version ?? '0.0.0')),
     ...createCoreHandlers(connection),
     ...createLiveHandlers(live),
-    ...createVmHandlers(ctx),
+    ...createVmHandlers(ctx, createAppVm(ctx, opts.vm)),
   }
 
   let disposing: Promise<void> | null = null
