@@ -1,33 +1,65 @@
-// Electron entry point: single-instance lock, session guards, the composition root (services),
-// the IPC glue and the main window. Quit stops every stream and closes SSH; the VM is halted on
-// quit only when the user's setting says so.
+// Electron entry point: the app scheme (registered before ready, served after it), single-instance
+// lock, session guards, the application menu, the composition root (services), the IPC glue and
+// the main window. Quit stops every stream and closes SSH; the VM is halted on quit only when the
+// user's setting says so.
 
-import { app, ipcMain, session, type BrowserWindow } from 'electron'
+import { app, ipcMain, Menu, protocol, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
+import type { AppInfo } from '../shared/ipc/domains/app'
+import { aboutPanelOptions, menuTemplate } from './app/menu'
+import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveRenderer } from './app/renderer-protocol'
+import { rendererSource } from './app/renderer-source'
 import { createServices } from './app/services'
 import { createMainWindow } from './app/window'
+import { nodeAppInfo } from './ipc/handlers/app'
 import { registerIpc, windowsSink } from './ipc/electron-ipc'
-import { installSessionGuards, makeSenderCheck, type AppLocation } from './security'
+import { installSessionGuards, makeSenderCheck } from './security'
 import { SettingsStore } from './settings'
 
 const outDir = join(import.meta.dirname, '..')
-const devUrl = process.env.ELECTRON_RENDERER_URL
-const location: AppLocation = devUrl
-  ? { kind: 'url', origin: devUrl }
-  : { kind: 'file', indexPath: join(outDir, 'renderer/index.html') }
+const rendererDir = join(outDir, 'renderer')
+const source = rendererSource({
+  packaged: app.isPackaged,
+  devUrl: process.env.ELECTRON_RENDERER_URL,
+})
+
+// Before ready, in one call (a second call would replace this one).
+protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
+
+/** Facts about this app for the renderer (app:info) and About. */
+function appInfo(): AppInfo {
+  return { ...nodeAppInfo(app.getVersion()), packaged: app.isPackaged }
+}
 
 function start(): void {
+  protocol.handle(APP_SCHEME, (request) => serveRenderer(rendererDir, request))
+  const info = appInfo()
+  app.setAboutPanelOptions(aboutPanelOptions(info))
+  Menu.setApplicationMenu(
+    Menu.buildFromTemplate(
+      menuTemplate(
+        { platform: process.platform, packaged: app.isPackaged, appName: info.name },
+        { openFolder: (path) => void shell.openPath(path) },
+      ),
+    ),
+  )
+
   const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
-  const services = createServices({ dataDir: app.getPath('userData') })
+  const services = createServices({ dataDir: app.getPath('userData'), appInfo: info })
   const windows = new Set<BrowserWindow>()
   services.events.attach(windowsSink(() => [...windows].map((w) => w.webContents)))
   const isKnown = (id: number): boolean =>
     [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id)
-  registerIpc(ipcMain, services.router(makeSenderCheck(location, isKnown)))
+  registerIpc(ipcMain, services.router(makeSenderCheck(source.location, isKnown)))
   installSessionGuards(session.defaultSession)
 
   const open = (): BrowserWindow => {
-    const win = createMainWindow({ outDir, settings, ...(devUrl ? { devUrl } : {}) })
+    const win = createMainWindow({
+      outDir,
+      settings,
+      url: source.url,
+      devTools: !app.isPackaged,
+    })
     const id = win.webContents.id
     windows.add(win)
     win.webContents.on('render-process-gone', () => services.senderGone(id))

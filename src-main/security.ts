@@ -4,8 +4,16 @@
 import type { Session, WebContents } from 'electron'
 import type { SenderContext } from './ipc/router'
 
-/** Where the app's renderer lives: the built file, or the dev server in development. */
-export type AppLocation = { kind: 'file'; indexPath: string } | { kind: 'url'; origin: string }
+/**
+ * Where the app's renderer lives: the built files served over the privileged app scheme
+ * (`origin` e.g. "app://netns-studio"), or the dev server in development. `file` (a file: URL
+ * page) is what the app loaded before the scheme; the app no longer uses it, because
+ * `file://` pages are blank with the fuse grantFileProtocolExtraPrivileges off.
+ */
+export type AppLocation =
+  | { kind: 'scheme'; origin: string }
+  | { kind: 'url'; origin: string }
+  | { kind: 'file'; indexPath: string }
 
 /** The renderer's Content-Security-Policy header: the meta tag's policy in index.html plus frame-ancestors (ignored in a meta tag). */
 export const APP_CSP = [
@@ -37,10 +45,27 @@ function parse(url: string): URL | null {
   }
 }
 
-/** True when `url` is the app's own page (any hash or query), false for anything else. */
+/**
+ * True when `url` is the app's own page (any hash or query), false for anything else. For the
+ * app scheme that is exactly `<origin>/index.html`: no other file of the folder, no user, port
+ * or other host.
+ */
 export function isAppUrl(url: string, app: AppLocation): boolean {
   const u = parse(url)
   if (!u) return false
+  if (app.kind === 'scheme') {
+    const origin = parse(app.origin)
+    // Compared part by part: Node gives custom schemes an opaque ("null") origin.
+    return (
+      origin !== null &&
+      u.protocol === origin.protocol &&
+      u.host === origin.host &&
+      u.host !== '' &&
+      u.username === '' &&
+      u.password === '' &&
+      u.pathname === '/index.html'
+    )
+  }
   if (app.kind === 'url') {
     const origin = parse(app.origin)
     return (

@@ -1,5 +1,5 @@
-// The one BrowserWindow factory: isolated, sandboxed, no Node, no webviews, strict CSP; navigation,
-// new windows and permissions denied; size and position remembered across runs.
+// The one BrowserWindow factory: isolated, sandboxed, no Node, no webviews, strict CSP, no DevTools
+// when packaged; navigation, new windows and permissions denied; size and position remembered.
 
 import { BrowserWindow, screen, shell } from 'electron'
 import { join } from 'node:path'
@@ -7,11 +7,13 @@ import { installContentsGuards } from '../security'
 import { MIN_WINDOW, visibleBounds, type SettingsStore } from '../settings'
 
 export interface WindowOptions {
-  /** Folder of the built app (out/): preload and renderer live under it. */
+  /** Folder of the built app (out/): the preload lives under it. */
   outDir: string
   settings: SettingsStore
-  /** Dev server URL (electron-vite dev), else the built index.html is loaded. */
-  devUrl?: string
+  /** The page to load: the app scheme's index.html, or the dev server (see renderer-source.ts). */
+  url: string
+  /** DevTools allowed (false in packaged builds). */
+  devTools: boolean
 }
 
 /** Create the main window and load the app page. */
@@ -37,6 +39,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
       nodeIntegrationInWorker: false,
       webviewTag: false,
       spellcheck: false,
+      devTools: opts.devTools,
     },
   })
   if (saved?.maximized) win.maximize()
@@ -57,7 +60,7 @@ export function createMainWindow(opts: WindowOptions): BrowserWindow {
   win.on('move', later)
   win.on('close', remember)
 
-  if (opts.devUrl) void win.loadURL(opts.devUrl)
-  else void win.loadFile(join(opts.outDir, 'renderer/index.html'))
+  // Never loadFile: file:// pages are blank in the packaged app (see renderer-protocol.ts).
+  void win.loadURL(opts.url)
   return win
 }

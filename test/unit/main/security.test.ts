@@ -20,6 +20,7 @@ const fileApp: AppLocation = {
   indexPath: '/opt/netns studio/resources/app.asar/out/renderer/index.html',
 }
 const devApp: AppLocation = { kind: 'url', origin: 'http://localhost:5173' }
+const schemeApp: AppLocation = { kind: 'scheme', origin: 'app://netns-studio' }
 
 describe('isAppUrl', () => {
   it('accepts the app page itself, with hash or query', () => {
@@ -53,6 +54,38 @@ describe('isAppUrl', () => {
   })
 })
 
+describe('isAppUrl for the app scheme', () => {
+  it('accepts exactly the index page of the app origin, with hash or query', () => {
+    for (const url of [
+      'app://netns-studio/index.html',
+      'app://netns-studio/index.html#/topology',
+      'app://netns-studio/index.html?x=1',
+      'app://netns-studio/assets/../index.html',
+    ])
+      expect(isAppUrl(url, schemeApp), url).toBe(true)
+  })
+
+  it('rejects other files, hosts, ports, credentials and schemes', () => {
+    for (const url of [
+      'app://netns-studio/',
+      'app://netns-studio',
+      'app://netns-studio/assets/index.js',
+      'app://netns-studio/index.html/',
+      'app://netns-studio/other/index.html',
+      'app://evil/index.html',
+      'app://netns-studio.evil/index.html',
+      'app://netns-studio:8080/index.html',
+      'app://user@netns-studio/index.html',
+      'apps://netns-studio/index.html',
+      'https://netns-studio/index.html',
+      'file:///netns-studio/index.html',
+      'about:blank',
+      '',
+    ])
+      expect(isAppUrl(url, schemeApp), url).toBe(false)
+  })
+})
+
 describe('makeSenderCheck', () => {
   const url = 'http://localhost:5173/'
   it('needs the main frame, a known window, and the app URL', () => {
@@ -61,6 +94,17 @@ describe('makeSenderCheck', () => {
     expect(check({ senderId: 1, frameUrl: url, isMainFrame: false })).toBe(false)
     expect(check({ senderId: 2, frameUrl: url, isMainFrame: true })).toBe(false)
     expect(check({ senderId: 1, frameUrl: 'https://evil.example/', isMainFrame: true })).toBe(false)
+  })
+
+  it('with the app scheme: the main frame of a known window on app://netns-studio/index.html', () => {
+    const check = makeSenderCheck(schemeApp, (id) => id === 1)
+    const page = 'app://netns-studio/index.html'
+    expect(check({ senderId: 1, frameUrl: page, isMainFrame: true })).toBe(true)
+    expect(check({ senderId: 1, frameUrl: page, isMainFrame: false })).toBe(false)
+    expect(check({ senderId: 2, frameUrl: page, isMainFrame: true })).toBe(false)
+    expect(
+      check({ senderId: 1, frameUrl: 'app://netns-studio/assets/x.html', isMainFrame: true }),
+    ).toBe(false)
   })
 })
 
