@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'PARTIAL_FAILURE'
   | 'SSH_AUTH'
   | 'SSH_HOSTKEY_CHANGED'
+  | 'HOSTKEY_STORE'
   | 'TARGET_UNREACHABLE'
   | 'NOT_CONNECTED'
   | 'TIMEOUT'

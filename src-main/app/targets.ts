@@ -3,6 +3,7 @@
 
 import { AppError } from '../../shared/errors'
 import type { TargetSpec } from '../../shared/ipc/domains/core'
+import { hostKeyId } from '../target/host-id'
 import type { HostKeyStore } from '../target/host-keys'
 import { LocalTarget } from '../target/local-target'
 import { SshTarget } from '../target/ssh-target'
@@ -14,7 +15,7 @@ export interface VmSshConfig {
   port: number
   username: string
   privateKeyPath: string
-  /** Where the VM's host key is pinned; default "vm:<host>:<port>". */
+  /** Where the VM's host key is pinned; default `hostKeyId('vm', host, port)`. */
   hostKeyId?: string
 }
 
@@ -55,7 +56,7 @@ export function targetFactory(opts: TargetFactoryOptions): (spec: TargetSpec) =>
           ...(spec.privateKeyPath ? { privateKeyPath: spec.privateKeyPath } : {}),
           ...(agent ? { agent } : {}),
           hostKeys: opts.hostKeys,
-          hostKeyId: `${spec.host}:${spec.port}`,
+          hostKeyId: hostKeyId('ssh', spec.host, spec.port),
         })
       }
       case 'vm': {
@@ -69,7 +70,7 @@ export function targetFactory(opts: TargetFactoryOptions): (spec: TargetSpec) =>
           username: c.username,
           privateKeyPath: c.privateKeyPath,
           hostKeys: opts.hostKeys,
-          hostKeyId: c.hostKeyId ?? `vm:${c.host}:${c.port}`,
+          hostKeyId: c.hostKeyId ?? hostKeyId('vm', c.host, c.port),
         })
       }
     }

@@ -8,7 +8,9 @@ import { readFile } from 'node:fs/promises'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
-import { fingerprintOf, type HostKeyStore } from './host-keys'
+import { hostKeyId } from './host-id'
+import { HostKeyChangedError } from './host-key-review'
+import { checkHostKey, fingerprintOf, type HostKeyStore } from './host-keys'
 import { ShellChannel } from './shell-channel'
 import { PipeStream } from './stream-handle'
 import { watchdogScript } from './stream-wrapper'
@@ -31,7 +33,7 @@ export interface SshTargetOptions {
   /** Path of an SSH agent socket (e.g. SSH_AUTH_SOCK). */
   agent?: string
   hostKeys: HostKeyStore
-  /** Key under which the host key is pinned; default "host:port". */
+  /** Id the host key is pinned under; default `hostKeyId('ssh', host, port)` ("ssh:[::1]:22"). */
   hostKeyId?: string
   connectTimeoutMs?: number
   keepaliveMs?: number
@@ -44,15 +46,10 @@ export interface SshTargetOptions {
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000]
 
 /** Map an ssh2/socket error to the app's error codes. */
-export function sshError(e: unknown, where: string, hostKeyChanged = false): AppError {
+export function sshError(e: unknown, where: string): AppError {
   if (e instanceof AppError) return e
   const err = e as { level?: string; code?: string; message?: string }
   const msg = err.message ?? String(e)
-  if (hostKeyChanged)
-    return new AppError('SSH_HOSTKEY_CHANGED', `The host key of ${where} has changed; refusing to connect.`, {
-      detail:
-        'Someone may be intercepting the connection, or the machine was rebuilt. If you rebuilt it, forget its pinned key and connect again.',
-    })
   if (err.level === 'client-authentication')
     return new AppError('SSH_AUTH', `${where} refused the key (authentication failed).`, { detail: msg })
   if (/timed out/i.test(msg) || err.code === 'ETIMEDOUT')
@@ -82,7 +79,7 @@ export class SshTarget extends EventEmitter implements Target {
   }
 
   private get hostKeyId(): string {
-    return this.opts.hostKeyId ?? `${this.opts.host}:${this.opts.port}`
+    return this.opts.hostKeyId ?? hostKeyId('ssh', this.opts.host, this.opts.port)
   }
 
   /** Connect, verify (or pin) the host key, open the command channel. */
@@ -198,7 +195,14 @@ export class SshTarget extends EventEmitter implements Target {
 
   private dial(): Promise<void> {
     const client = new Client()
-    let keyChanged = false
+    /** Why the host key was refused (changed, or the pin store is unusable): beats ssh2's error. */
+    let refusal: AppError | null = null
+    let id: string
+    try {
+      id = this.hostKeyId
+    } catch (e) {
+      return Promise.reject(sshError(e, this.label))
+    }
     const cfg: ConnectConfig = {
       host: this.opts.host,
       port: this.opts.port,
@@ -207,14 +211,27 @@ export class SshTarget extends EventEmitter implements Target {
       keepaliveInterval: this.opts.keepaliveMs ?? 5000,
       keepaliveCountMax: 3,
       hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
-        const fp = fingerprintOf(key)
-        this.opts.hostKeys.get(this.hostKeyId).then(
-          async (pinned) => {
-            if (pinned === undefined) await this.opts.hostKeys.set(this.hostKeyId, fp)
-            keyChanged = pinned !== undefined && pinned !== fp
-            verify(!keyChanged)
+        const offered = fingerprintOf(key)
+        const { host, port, hostKeys } = this.opts
+        checkHostKey(hostKeys, id, offered).then(
+          (v) => {
+            if (!v.ok)
+              refusal = new HostKeyChangedError(
+                { id, host, port, pinnedFingerprint: v.pinned, offeredFingerprint: offered },
+                this.label,
+                hostKeys,
+              )
+            verify(v.ok)
           },
-          () => verify(false),
+          (e: unknown) => {
+            refusal =
+              e instanceof AppError
+                ? e
+                : new AppError('HOSTKEY_STORE', `Cannot check the pinned key of ${this.label}.`, {
+                    cause: e,
+                  })
+            verify(false)
+          },
         )
       },
     }
@@ -233,7 +250,7 @@ export class SshTarget extends EventEmitter implements Target {
         if (settled) return
         settled = true
         client.destroy()
-        reject(sshError(e, this.label, keyChanged))
+        reject(refusal ?? sshError(e, this.label))
       })
       client.connect(cfg)
     })
@@ -264,7 +281,7 @@ export class SshTarget extends EventEmitter implements Target {
         return
       } catch (e) {
         last = sshError(e, this.label)
-        if (last.code === 'SSH_AUTH' || last.code === 'SSH_HOSTKEY_CHANGED') break
+        if (['SSH_AUTH', 'SSH_HOSTKEY_CHANGED', 'HOSTKEY_STORE'].includes(last.code)) break
       }
     }
     const err = last ?? new AppError('TARGET_UNREACHABLE', `Cannot reach ${this.label}.`)

@@ -66,9 +66,11 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     const first = targetFor(sshd, keys)
     await first.connect()
     await first.close()
-    expect(await keys.get(`${sshd.host}:${sshd.port}`)).toBe(sshd.hostKeyFingerprint)
+    const id = `ssh:127.0.0.1:${sshd.port}`
+    expect(await keys.get(id)).toBe(sshd.hostKeyFingerprint)
 
-    await keys.set(`${sshd.host}:${sshd.port}`, 'SHA256:AAAAnotTheRealKeyAAAAAAAAAAAAAAAAAAAAAAAAAAA')
+    const stale = 'SHA256:AAAAnotTheRealKeyAAAAAAAAAAAAAAAAAAAAAAAAAAA'
+    await keys.set(id, stale)
     const second = targetFor(sshd, keys)
     const err = await second.connect().then(
       () => null,
@@ -77,6 +79,14 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     expect(err).toBeInstanceOf(AppError)
     expect((err as AppError).code).toBe('SSH_HOSTKEY_CHANGED')
     expect((err as AppError).message).toMatch(/host key .* has changed/)
+    expect((err as AppError).data).toEqual({
+      id,
+      host: sshd.host,
+      port: sshd.port,
+      pinnedFingerprint: stale,
+      offeredFingerprint: sshd.hostKeyFingerprint,
+    })
+    expect(await keys.get(id)).toBe(stale)
     await second.close()
   })
 
