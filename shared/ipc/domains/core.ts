@@ -40,6 +40,16 @@ export interface ApplyResult {
   durationMs: number
 }
 
+/**
+ * Replace a pinned host key after the user reviewed the change. `id` and `fingerprint` come from
+ * the `data` of the SSH_HOSTKEY_CHANGED error that refused the last connect (`data.id`,
+ * `data.offeredFingerprint`).
+ */
+export interface TrustHostKeyRequest {
+  id: string
+  fingerprint: string
+}
+
 export interface ResetResult {
   removedNamespaces: string[]
   removedLinks: string[]
@@ -52,6 +62,11 @@ export interface CoreInvoke {
   'target:connect': (spec: TargetSpec) => ConnectionStatus
   'target:disconnect': () => void
   'target:status': () => ConnectionStatus
+  /**
+   * Pin the key a refused connect was offered (SSH_HOSTKEY_CHANGED), replacing the old pin. Only
+   * that exact fingerprint is accepted for that id (else INVALID_ARGUMENT); connect again after.
+   */
+  'target:trust-host-key': (req: TrustHostKeyRequest) => void
   /** Read every namespace in one round trip. */
   'netns:snapshot': () => Snapshot
   /** Validate and run one operation; throws PARTIAL_FAILURE/COMMAND_FAILED with details. */
@@ -90,11 +105,28 @@ function checkTargetSpec(v: unknown): Check {
   return { ok: true }
 }
 
+/** A host-key id (`ssh:<host>:<port>`, `vm:<name>`) and an OpenSSH SHA256 fingerprint. */
+function checkTrustHostKey(v: unknown): Check {
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    return { ok: false, message: 'Expected { id, fingerprint }.' }
+  const keys = Object.keys(v)
+  if (keys.length !== 2 || !keys.includes('id') || !keys.includes('fingerprint'))
+    return { ok: false, message: 'Expected exactly { id, fingerprint }.' }
+  const r = v as Record<string, unknown>
+  if (typeof r.id !== 'string' || !/^(ssh|vm):[A-Za-z0-9._:[\]-]{1,300}$/.test(r.id))
+    return { ok: false, message: 'Host-key id must look like ssh:<host>:<port> or vm:<name>.' }
+  if (typeof r.fingerprint !== 'string' || !/^SHA256:[A-Za-z0-9+/]{43}$/.test(r.fingerprint))
+    return { ok: false, message: 'Fingerprint must be an OpenSSH SHA256 fingerprint (SHA256:…).' }
+  return { ok: true }
+}
+
 /** Runtime argument checks per channel (the allowlist for this domain). */
 export const coreInvokeArgs: { [K in keyof CoreInvoke]: (args: unknown[]) => Check } = {
   'target:connect': (a) => (a.length === 1 ? checkTargetSpec(a[0]) : { ok: false, message: 'Expected one target.' }),
   'target:disconnect': none,
   'target:status': none,
+  'target:trust-host-key': (a) =>
+    a.length === 1 ? checkTrustHostKey(a[0]) : { ok: false, message: 'Expected one request.' },
   'netns:snapshot': none,
   'netns:apply': (a) => {
     if (a.length !== 1) return { ok: false, message: 'Expected one operation.' }

@@ -1,14 +1,18 @@
-// IPC handlers of the core domain: target connection, snapshot, operations and the command log,
-// as thin adapters over the connection manager.
+// IPC handlers of the core domain: target connection (and replacing a reviewed host key),
+// snapshot, operations and the command log, as thin adapters over the connection manager.
 
 import type { CoreInvoke } from '../../../shared/ipc/domains/core'
 import type { ConnectionManager } from '../../app/connection'
+import { HostKeyReviews } from '../../target/host-key-review'
 import type { HandlerMap } from '../types'
 
 /** Handlers for every CoreInvoke channel. Arguments arrive already checked by the router. */
 export function createCoreHandlers(conn: ConnectionManager): HandlerMap<keyof CoreInvoke> {
+  // Connects refused for a changed host key: trust-host-key pins only a key one was offered.
+  const reviews = new HostKeyReviews()
   return {
-    'target:connect': (_ctx, spec) => conn.connect(spec),
+    'target:connect': (_ctx, spec) => reviews.watch(conn.connect(spec)),
+    'target:trust-host-key': (_ctx, req) => reviews.trust(req.id, req.fingerprint),
     'target:disconnect': () => conn.disconnect(),
     'target:status': () => conn.status(),
     'netns:snapshot': () => conn.snapshot(),
