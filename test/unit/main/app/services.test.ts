@@ -90,7 +90,7 @@ describe.skipIf(skip !== null)('createServices over a real sshd', { timeout: 30_
       string,
       string
     >
-    expect(pinned[`127.0.0.1:${sshd.port}`]).toBe(sshd.hostKeyFingerprint)
+    expect(pinned[`ssh:127.0.0.1:${sshd.port}`]).toBe(sshd.hostKeyFingerprint)
 
     const ns = `${prefix}svc`
     const res = await call['netns:apply'](ctx, { op: 'ns.add', name: ns })
