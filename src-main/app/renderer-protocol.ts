@@ -160,5 +160,6 @@ export async function serveRenderer(
   } catch {
     return plain(404, 'not found', csp)
   }
-  return new Response(body, { status: 200, headers: headers(body.length) })
+  // A copy typed on a plain ArrayBuffer, which every BodyInit typing (DOM or Node) accepts.
+  return new Response(new Uint8Array(body), { status: 200, headers: headers(body.length) })
 }

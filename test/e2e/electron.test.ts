@@ -1,6 +1,7 @@
 // Smoke test of the real Electron app with Playwright's _electron: the window opens on the app
-// page, window.api is there and Node is not. Needs the Electron binary, which `npm install`
-// downloads on a user's machine; where it is absent the test is skipped with the reason.
+// scheme page (app://netns-studio/index.html) and renders, window.api is there and Node is not.
+// Needs the Electron binary (fetched by `npx install-electron`, which `npm start` runs first);
+// where it is absent the test is skipped with the reason.
 
 import { existsSync, readFileSync } from 'node:fs'
 import { join, resolve } from 'node:path'
@@ -20,7 +21,7 @@ const skip = bin
   ? !existsSync('out/main/index.js')
     ? 'the app is not built (run electron-vite build)'
     : null
-  : 'no Electron binary in node_modules/electron (installed with ELECTRON_SKIP_BINARY_DOWNLOAD=1 or offline)'
+  : 'no Electron binary in node_modules/electron (not fetched yet: `npx install-electron`, which needs network)'
 if (skip) console.warn(`SKIP Electron smoke test: ${skip}`)
 
 describe.skipIf(!!skip)('Electron app (real binary)', () => {
@@ -34,6 +35,9 @@ describe.skipIf(!!skip)('Electron app (real binary)', () => {
       const page = await app.firstWindow()
       await page.waitForLoadState('domcontentloaded')
       expect(await page.title()).toBe('netns-studio')
+      expect(page.url()).toBe('app://netns-studio/index.html')
+      // Rendered, not the blank page a file:// load gives with the fuse off.
+      await page.locator('#app > *').first().waitFor({ state: 'attached' })
       const probe = await page.evaluate(() => ({
         api: typeof (window as unknown as { api?: unknown }).api,
         require: typeof (window as unknown as { require?: unknown }).require,

@@ -1,21 +1,9 @@
-// A tiny static file server on 127.0.0.1 (random port) for the built renderer, sending the same
-// CSP header Electron's session adds. GET/HEAD only; paths are confined to the root folder.
+// The built renderer on 127.0.0.1 (random port) for Chromium, answered by the app's own app://
+// handler (src-main/app/renderer-protocol.ts): each request becomes the app:// Request the
+// packaged app's protocol.handle would get, so MIME types, CSP and path rules are the app's.
 
-import { createReadStream, statSync } from 'node:fs'
-import { createServer, type Server } from 'node:http'
-import { extname, join, normalize, resolve, sep } from 'node:path'
-import { APP_CSP } from '../../../src-main/security'
-
-const TYPES: Record<string, string> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.woff2': 'font/woff2',
-  '.json': 'application/json',
-  '.map': 'application/json',
-}
+import { createServer, type IncomingMessage, type Server } from 'node:http'
+import { APP_ORIGIN, serveRenderer } from '../../../src-main/app/renderer-protocol'
 
 export interface StaticServer {
   /** e.g. "http://127.0.0.1:40123" */
@@ -23,44 +11,35 @@ export interface StaticServer {
   close(): Promise<void>
 }
 
-/** Serve `root` (e.g. out/renderer) on a random loopback port. */
-export async function serveStatic(root: string, csp: string = APP_CSP): Promise<StaticServer> {
-  const base = resolve(root)
+/** The app:// request the packaged app would get for this HTTP request. */
+function appRequest(req: IncomingMessage): Request {
+  // Only the path and query: an absolute-form or "//host" target ends up on another host, which
+  // the handler answers with 404.
+  const target = req.url ?? '/'
+  return new Request(`${APP_ORIGIN}${target.startsWith('/') ? target : `/${target}`}`, {
+    method: req.method ?? 'GET',
+  })
+}
+
+/** Serve `root` (e.g. out/renderer) on a random loopback port through the app:// handler. */
+export async function serveStatic(root: string): Promise<StaticServer> {
   const server: Server = createServer((req, res) => {
-    if (req.method !== 'GET' && req.method !== 'HEAD') {
-      res.writeHead(405).end()
-      return
-    }
-    let path: string
+    let request: Request
     try {
-      path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname)
+      request = appRequest(req)
     } catch {
       res.writeHead(400).end()
       return
     }
-    const file = normalize(join(base, path.endsWith('/') ? `${path}index.html` : path))
-    if (file !== base && !file.startsWith(base + sep)) {
-      res.writeHead(403).end()
-      return
-    }
-    let size: number
-    try {
-      const st = statSync(file)
-      if (!st.isFile()) throw new Error('not a file')
-      size = st.size
-    } catch {
-      res.writeHead(404, { 'Content-Type': 'text/plain' }).end('not found')
-      return
-    }
-    res.writeHead(200, {
-      'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
-      'Content-Length': size,
-      'Content-Security-Policy': csp,
-      'Cache-Control': 'no-store',
-      'X-Content-Type-Options': 'nosniff',
-    })
-    if (req.method === 'HEAD') res.end()
-    else createReadStream(file).pipe(res)
+    void serveRenderer(root, request).then(
+      async (response) => {
+        const headers: Record<string, string> = { 'Cache-Control': 'no-store' }
+        response.headers.forEach((value, key) => (headers[key] = value))
+        res.writeHead(response.status, headers)
+        res.end(Buffer.from(await response.arrayBuffer()))
+      },
+      () => res.writeHead(500).end(),
+    )
   })
   await new Promise<void>((ok, fail) => {
     server.once('error', fail)
