@@ -1,6 +1,7 @@
 // Module resolve hook for the main-bundle test: the bare specifier 'electron' resolves to the
 // STAND-IN (electron.mjs next to this file), since the Electron binary cannot run here. Every other
-// specifier resolves as usual.
+// specifier resolves as usual. Synchronous, so it serves both module.registerHooks (Node 22.15+,
+// in-thread) and module.register (Node 20, off-thread).
 
 import { URL } from 'node:url'
 
@@ -11,7 +12,7 @@ const standIn = new URL('./electron.mjs', import.meta.url).href
  * @param {unknown} context
  * @param {(s: string, c: unknown) => unknown} nextResolve
  */
-export async function resolve(specifier, context, nextResolve) {
+export function resolve(specifier, context, nextResolve) {
   if (specifier === 'electron') return { url: standIn, shortCircuit: true }
   return nextResolve(specifier, context)
 }
