@@ -2,6 +2,7 @@
 // and message, the last output lines, and a hint for known causes. Pure, so the UI and tests share it.
 
 import type { MachineLine } from './machine-readable'
+import { SETTINGS_BOX, SETTINGS_PROVIDER } from './preflight'
 import type { VmOperation, VmStep } from './progress'
 
 /** How many output lines a failure keeps. */
@@ -9,6 +10,13 @@ export const FAILURE_TAIL_LINES = 30
 
 /** Known causes the app can explain. */
 export type FailureHintCode =
+  | 'provision-offline'
+  | 'hyperv-admin'
+  | 'hyperv-switch'
+  | 'libvirt-permission'
+  | 'virtualbox-version'
+  | 'virtualbox-hypervisor'
+  | 'box-no-build'
   | 'virtualization-disabled'
   | 'provider-missing'
   | 'port-in-use'
@@ -39,6 +47,11 @@ export interface VmFailure {
   /** The last output lines (at most {@link FAILURE_TAIL_LINES}), as the user would have seen them. */
   tail: string[]
   hint: FailureHint | null
+  /**
+   * The operation left a VM that is neither running nor gone (a cancelled or failed boot, status
+   * re-read after it ended): the UI offers Destroy to start clean.
+   */
+  offerDestroy?: boolean
   /** Epoch ms. */
   at: number
   durationMs: number
@@ -57,25 +70,85 @@ export function findErrorExit(lines: MachineLine[]): { type: string; message: st
 const OFFLINE =
   /Could not resolve host|Failed to connect to|Connection refused|Network is unreachable|Couldn't connect to server|Temporary failure in name resolution|Connection timed out/i
 
+/**
+ * Known causes, most specific first: the first whose error type or text matches wins. Texts are
+ * Vagrant's, its plugins' and the hypervisors' own (see test/fixtures/vagrant/README.md).
+ */
 const HINTS: Array<{
   code: FailureHintCode
-  types: RegExp
+  types?: RegExp
   text: RegExp
   hint: string
   when?: (text: string) => boolean
 }> = [
   {
+    code: 'provision-offline',
+    text: /netns-studio: cannot install/,
+    hint:
+      'The VM could not install its networking tools: the box lacks them and the VM has no network. Connect this computer to the internet (behind a proxy, set HTTPS_PROXY before starting the app) and boot again, or choose a box that already has them in ' +
+      SETTINGS_BOX +
+      '.',
+  },
+  {
+    code: 'hyperv-admin',
+    types: /HyperV::Errors::AdminRequired/,
+    text: /Hyper-V provider requires that Vagrant be run with\s+administrative privileges/,
+    hint:
+      'Hyper-V needs administrator rights. Add your Windows user to the "Hyper-V Administrators" group (then sign out and in), or choose VirtualBox or VMware in ' +
+      SETTINGS_PROVIDER +
+      '.',
+  },
+  {
+    code: 'hyperv-switch',
+    types: /HyperV::Errors::NoSwitches/,
+    text: /choose a switch to attach to your Hyper-V instance|There are no virtual switches created for Hyper-V/,
+    hint: 'Vagrant needs one Hyper-V virtual switch for the VM and could not pick it. In Hyper-V Manager → Virtual Switch Manager, make sure a switch exists and, if there are several, that one is the "Default Switch" or remove the ones you do not need; then boot again.',
+  },
+  {
+    code: 'libvirt-permission',
+    text: /Failed to connect socket to '[^']*': Permission denied|no polkit agent available to authenticate|access denied by policy/,
+    hint: 'libvirt refuses your user. Add yourself to the libvirt group with `sudo usermod -aG libvirt $USER`, then log out and in again (or reboot) and boot the VM.',
+  },
+  {
+    code: 'virtualbox-version',
+    types: /VirtualBoxInvalidVersion/,
+    text: /version of VirtualBox installed\s+that is not supported by this version of Vagrant/,
+    hint: 'This Vagrant does not support the installed VirtualBox. Update Vagrant (https://developer.hashicorp.com/vagrant/install); VirtualBox 7.2 needs Vagrant 2.4.9 or later.',
+  },
+  {
+    code: 'virtualbox-hypervisor',
+    text: /VERR_NEM_(?!NOT_AVAILABLE)[A-Z_0-9]+|VERR_VMX_IN_VMX_ROOT_MODE|VERR_SVM_IN_USE|being used by another hypervisor|Hyper-V and VirtualBox cannot be used together/,
+    hint:
+      "VirtualBox cannot run beside another hypervisor that holds the CPU's virtualization. On Windows that is Hyper-V (also used by WSL 2, Windows Sandbox and Memory integrity): choose Hyper-V in " +
+      SETTINGS_PROVIDER +
+      ', or turn off "Hyper-V", "Virtual Machine Platform" and "Windows Hypervisor Platform" in the Windows features and restart. On Linux it is KVM: stop the other VMs and unload it (`sudo modprobe -r kvm_intel kvm`, or kvm_amd), or choose libvirt in ' +
+      SETTINGS_PROVIDER +
+      '.',
+  },
+  {
     code: 'virtualization-disabled',
-    types: /VirtualBoxKernelModuleNotLoaded|VMX|HyperV.*NotEnabled/i,
-    text: /VT-x is not available|VERR_VMX_NO_VMX|VERR_VMX_MSR|AMD-V is (disabled|not available)|VERR_SVM_DISABLED|VERR_NEM_NOT_AVAILABLE|Could not access KVM kernel module|failed to initialize kvm|KVM is not available|hardware virtualization|HAXM|Hypervisor.framework/i,
-    hint: 'Hardware virtualization looks unavailable. Turn on VT-x/AMD-V ("SVM", "Virtualization Technology") in the computer\'s firmware settings; on Windows, VirtualBox also needs Hyper-V and "Virtual Machine Platform" turned off, or use the hyperv provider.',
+    types: /VirtualBoxKernelModuleNotLoaded|HyperV.*NotEnabled/i,
+    text: /VT-x is not available|VT-x is disabled|VERR_VMX_NO_VMX|VERR_VMX_MSR|VERR_NEM_NOT_AVAILABLE|AMD-V is (disabled|not available)|VERR_SVM_DISABLED|Could not access KVM kernel module|failed to initialize kvm|KVM is not available|hardware virtualization|HAXM|Hypervisor.framework/i,
+    hint: 'Hardware virtualization looks unavailable. Turn on VT-x/AMD-V ("SVM", "Virtualization Technology") in the computer\'s firmware settings; inside a VM, turn on nested virtualization.',
+  },
+  {
+    code: 'box-no-build',
+    types:
+      /BoxAddNoMatchingProvider|BoxAddNoMatchingArchitecture|BoxAddNoArchitectureSupport|BoxAddNoMatchingProviderVersion|BoxNotFoundWithProviderArchitecture/,
+    text: /doesn't support the provider|doesn't support the requested\s+architecture|isn't installed for the architecture/,
+    hint:
+      'The box has no build for this provider and CPU. Choose the recommended box (clear ' +
+      SETTINGS_BOX +
+      ') or another provider in ' +
+      SETTINGS_PROVIDER +
+      '; the app only recommends boxes that publish a build for the pair.',
   },
   {
     code: 'provider-missing',
     types:
       /ProviderNotUsable|ProviderNotFound|ProviderNotFoundError|VirtualBoxNotDetected|VirtualBoxInstallIncomplete|ProviderChecksumMismatch|PluginLoadError/,
     text: /provider .* (could not be found|is not usable)|VBoxManage.*(not found|could not be found)|Vagrant could not detect VirtualBox|The provider '.*' could not be found/i,
-    hint: 'The VM provider is not installed or not usable. Install one (VirtualBox, VMware with the vagrant-vmware-desktop plugin, Parallels, Hyper-V, or libvirt with vagrant-libvirt), then choose it in the settings.',
+    hint: `The VM provider is not installed or not usable. Install one (VirtualBox, VMware with the vagrant-vmware-desktop plugin, Parallels, Hyper-V, or libvirt with vagrant-libvirt), then choose it in ${SETTINGS_PROVIDER}.`,
   },
   {
     code: 'port-in-use',
@@ -88,13 +161,13 @@ const HINTS: Array<{
     types: /BoxAddShortNotFound|DownloaderError|BoxMetadataDownloadError/,
     text: /could not be accessed in the remote catalog|Could not resolve host|Couldn't connect to server/i,
     when: (text) => OFFLINE.test(text),
-    hint: "The VM's box is not on this computer and Vagrant could not reach the box catalog. Connect to the internet once so the box can download, or add a box file with `vagrant box add NAME FILE`.",
+    hint: "The VM's box is not on this computer and Vagrant could not reach the box catalog. Connect to the internet once so the box can download (behind a proxy, set HTTPS_PROXY before starting the app), or add a box file with `vagrant box add NAME FILE`.",
   },
   {
     code: 'box-not-found',
     types: /BoxNotFound|BoxAddShortNotFound|BoxAddNameMismatch|BoxFileNotExist/,
     text: /box .* (could not be found|does not exist)|Couldn't open file/i,
-    hint: 'The box named in the Vagrantfile does not exist. Check the box name (NETNS_STUDIO_BOX or the Vagrantfile) or add it with `vagrant box add`.',
+    hint: `The box does not exist in the catalog. Check its name in ${SETTINGS_BOX} (or clear it to use the recommended one), or add it with \`vagrant box add\`.`,
   },
   {
     code: 'ssh-timeout',
@@ -117,11 +190,10 @@ export function failureHint(
   tail: readonly string[],
 ): FailureHint | null {
   const text = [errorMessage ?? '', ...tail].join('\n')
-  const fits = (h: (typeof HINTS)[number]): boolean => !h.when || h.when(text)
-  for (const h of HINTS)
-    if (errorType !== null && h.types.test(errorType) && fits(h))
-      return { code: h.code, text: h.hint }
-  for (const h of HINTS) if (h.text.test(text) && fits(h)) return { code: h.code, text: h.hint }
+  for (const h of HINTS) {
+    const matches = (errorType !== null && !!h.types?.test(errorType)) || h.text.test(text)
+    if (matches && (!h.when || h.when(text))) return { code: h.code, text: h.hint }
+  }
   return null
 }
 

@@ -50,7 +50,8 @@ export function stripUiPrefix(msg: string, target: string): string {
   const one = (line: string): string => {
     const t = line.trim()
     if (target === '') return t
-    for (const p of [`==> ${target}:`, `${target}:`]) if (t.startsWith(p)) return t.slice(p.length).trim()
+    for (const p of [`==> ${target}:`, `${target}:`])
+      if (t.startsWith(p)) return t.slice(p.length).trim()
     return t
   }
   return msg
@@ -67,23 +68,59 @@ export function displayText(m: MachineLine): string | null {
   return null
 }
 
+/** Longest line kept whole (a longer one is cut and marked; its rest up to the break is dropped). */
+export const MAX_LINE_CHARS = 65_536
+
+/** ANSI control sequences (e.g. the `ESC[K` "clear line" of plain progress output). */
+const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g
+
 /**
- * Splits a stream of text chunks into complete lines. `push` returns the lines completed by the
+ * Splits a stream of text chunks into complete lines. A line ends at `\n`, `\r\n` or a lone `\r`
+ * (plain `vagrant box add` output rewrites its `Progress: N%` line with `\r`); ANSI sequences are
+ * removed; lines are capped at {@link MAX_LINE_CHARS}. `push` returns the lines completed by the
  * chunk; `flush` returns the unterminated rest (at process exit).
  */
 export class LineSplitter {
   private rest = ''
+  private dropping = false
+
+  constructor(private readonly maxChars = MAX_LINE_CHARS) {}
 
   push(chunk: string): string[] {
-    const text = this.rest + chunk
-    const lines = text.split('\n')
-    this.rest = lines.pop() ?? ''
-    return lines.map((l) => (l.endsWith('\r') ? l.slice(0, -1) : l))
+    const out: string[] = []
+    let text = this.rest + chunk
+    // A trailing \r may be the first half of \r\n: wait for the next chunk.
+    const hold = text.endsWith('\r') ? '\r' : ''
+    if (hold) text = text.slice(0, -1)
+    const parts = text.split(/\r\n|\r|\n/)
+    let last = parts.pop() ?? ''
+    for (const p of parts) {
+      if (this.dropping) {
+        this.dropping = false
+        continue
+      }
+      out.push(this.clean(p))
+    }
+    if (this.dropping) last = ''
+    else if (last.length > this.maxChars) {
+      out.push(`${this.clean(last.slice(0, this.maxChars))} …[line cut]`)
+      this.dropping = true
+      last = ''
+    }
+    this.rest = last + hold
+    return out
   }
 
   flush(): string[] {
-    const r = this.rest
+    const r = this.rest.replace(/\r$/, '')
     this.rest = ''
-    return r.length > 0 ? [r] : []
+    const dropped = this.dropping
+    this.dropping = false
+    return r.length > 0 && !dropped ? [this.clean(r)] : []
+  }
+
+  private clean(line: string): string {
+    const l = line.includes('\x1b') ? line.replace(ANSI, '') : line
+    return l.length > this.maxChars ? `${l.slice(0, this.maxChars)} …[line cut]` : l
   }
 }

@@ -46,17 +46,47 @@ export const STEP_LABELS: Record<VmStep, string> = {
 
 /** Recognised messages (after the `==> default:` prefix), first match wins. Several providers. */
 const RULES: Array<[RegExp, VmStep]> = [
-  [/^(Box '.*' could not be found|Adding box|Downloading:|Loading metadata for box)/, 'box-download'],
-  [/^(Uploading base box image|Importing base box|Cloning VM|Cloning a new virtual machine|Importing a VMware instance)/, 'box-import'],
-  [/^(Creating image \(snapshot|Creating domain|Creating shared folders metadata|Matching MAC address|Setting the name of the VM|Creating and registering the VM)/, 'creating'],
-  [/^(Starting domain|Booting VM|Starting the VMware VM|Starting the instance|Starting the machine|Domain launching)/, 'starting'],
-  [/^(Waiting for domain to get an IP address|Waiting for the VM to receive an address|Waiting for the instance to report|Waiting for machine to get an IP)/, 'waiting-ip'],
-  [/^(Waiting for machine to boot|Waiting for SSH to become available|SSH address:)/, 'waiting-ssh'],
-  [/(Vagrant insecure key detected|Inserting generated public key|Removing insecure key)/, 'replacing-key'],
-  [/^(Machine booted and ready|Setting hostname|Configuring and enabling network interfaces|Mounting shared folders)/, 'configuring'],
+  [
+    /^(Box '.*' could not be found|Adding box|Downloading:|Loading metadata for box)/,
+    'box-download',
+  ],
+  [
+    /^(Uploading base box image|Importing base box|Cloning VM|Cloning a new virtual machine|Importing a VMware instance)/,
+    'box-import',
+  ],
+  [
+    /^(Creating image \(snapshot|Creating domain|Creating shared folders metadata|Matching MAC address|Setting the name of the VM|Creating and registering the VM)/,
+    'creating',
+  ],
+  [
+    /^(Starting domain|Booting VM|Starting the VMware VM|Starting the instance|Starting the machine|Domain launching)/,
+    'starting',
+  ],
+  [
+    /^(Waiting for domain to get an IP address|Waiting for the VM to receive an address|Waiting for the instance to report|Waiting for machine to get an IP)/,
+    'waiting-ip',
+  ],
+  [
+    /^(Waiting for machine to boot|Waiting for SSH to become available|SSH address:)/,
+    'waiting-ssh',
+  ],
+  [
+    /(Vagrant insecure key detected|Inserting generated public key|Removing insecure key)/,
+    'replacing-key',
+  ],
+  [
+    /^(Machine booted and ready|Setting hostname|Configuring and enabling network interfaces|Mounting shared folders)/,
+    'configuring',
+  ],
   [/^(Running provisioner|Running: inline script)/, 'provisioning'],
-  [/^(Attempting graceful shutdown|Halting domain|Forcing shutdown|Stopping the VMware VM|Stopping the machine|Shutting down)/, 'stopping'],
-  [/^(Removing domain|Destroying VM|Deleting the machine|Destroying unused networking|Deleting the VM|Removing the VM)/, 'destroying'],
+  [
+    /^(Attempting graceful shutdown|Halting domain|Forcing shutdown|Stopping the VMware VM|Stopping the machine|Shutting down)/,
+    'stopping',
+  ],
+  [
+    /^(Removing domain|Destroying VM|Deleting the machine|Destroying unused networking|Deleting the VM|Removing the VM)/,
+    'destroying',
+  ],
   [/^(Suspending domain|Saving VM state|Suspending the machine|Pausing the VM)/, 'suspending'],
   [/^(Resuming domain|Resuming suspended VM|Resuming the machine|Restoring domain)/, 'resuming'],
 ]
@@ -73,6 +103,24 @@ export function percentFrom(message: string): number | null {
   return m ? Math.min(100, Number(m[1])) : null
 }
 
+/**
+ * Rate and time left from Vagrant's download line (lib/vagrant/util/curl_helper.rb: "Progress:
+ * 45% (Rate: 1234k/s, Estimated time remaining: 0:01:02)"); null parts when absent or "--:--:--".
+ */
+export function transferFrom(message: string): { rate: string | null; remaining: string | null } {
+  const rate = /Rate: ([^,)]+)/.exec(message)?.[1]?.trim() ?? null
+  const left = /Estimated time remaining: ([^)]+)/.exec(message)?.[1]?.trim() ?? null
+  return {
+    rate: rate && !/^0\*?\/s$/.test(rate) ? rate : null,
+    remaining: left && /\d/.test(left) ? left : null,
+  }
+}
+
+/** The message of a plain-output line: without Vagrant's `==> NAME: ` / `    NAME: ` prefix. */
+export function plainMessage(line: string): string {
+  return line.replace(/^(?:==> |\s+)[\w.-]+: /, '').trim()
+}
+
 /** A progress update, as the UI receives it. */
 export interface VmProgress {
   op: VmOperation
@@ -84,6 +132,8 @@ export interface VmProgress {
   steps: VmStep[]
   /** Download/upload percent when Vagrant reports it, else null. */
   percent: number | null
+  /** The download's rate ("1940k/s") and time left ("0:00:03") while Vagrant reports them. */
+  transfer?: { rate: string | null; remaining: string | null } | null
   /** Epoch ms when the operation and the current step started. */
   startedAt: number
   stepStartedAt: number
@@ -100,6 +150,7 @@ export class ProgressTracker {
   private readonly seen: VmStep[] = ['preparing']
   private message = ''
   private percent: number | null = null
+  private transfer: VmProgress['transfer'] = null
   private stepStartedAt: number
 
   constructor(
@@ -118,6 +169,7 @@ export class ProgressTracker {
       message: this.message,
       steps: [...this.seen],
       percent: this.percent,
+      transfer: this.transfer,
       startedAt: this.startedAt,
       stepStartedAt: this.stepStartedAt,
       elapsedMs: Math.max(0, now - this.startedAt),
@@ -126,11 +178,21 @@ export class ProgressTracker {
 
   feed(line: MachineLine, now: number): VmProgress | null {
     if (line.type !== 'ui') return null
-    const msg = stripUiPrefix(line.data.slice(1).join(','), line.target)
+    return this.onMessage(stripUiPrefix(line.data.slice(1).join(','), line.target), now)
+  }
+
+  /** A line of plain (not machine-readable) output, e.g. from a Vagrant without that mode. */
+  feedPlain(line: string, now: number): VmProgress | null {
+    return this.onMessage(plainMessage(line), now)
+  }
+
+  private onMessage(msg: string, now: number): VmProgress | null {
     const pct = percentFrom(msg)
     if (pct !== null) {
-      if (pct === this.percent) return null
+      const transfer = transferFrom(msg)
+      if (pct === this.percent && transfer.remaining === this.transfer?.remaining) return null
       this.percent = pct
+      this.transfer = transfer
       return this.current(now)
     }
     const step = stepForMessage(msg)
@@ -148,6 +210,7 @@ export class ProgressTracker {
     this.step = step
     this.message = msg.split('\n')[0] ?? ''
     this.percent = null
+    this.transfer = null
     this.stepStartedAt = now
     if (!this.seen.includes(step)) this.seen.push(step)
   }

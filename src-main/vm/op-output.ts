@@ -37,9 +37,11 @@ export class OpOutput {
   line(raw: string, now: number): VmProgress | null {
     const m = parseMachineLine(raw)
     if (!m) {
-      this.crash ??= parseRubyCrash(raw)
+      const crash = parseRubyCrash(raw)
+      this.crash ??= crash
       if (raw.trim() && !isStackFrame(raw)) this.keep(raw)
-      return null
+      // Plain output (e.g. "    box: Progress: 45% (...)") still tells steps and percent.
+      return crash || isStackFrame(raw) ? null : this.tracker.feedPlain(raw, now)
     }
     if (m.type === 'error-exit')
       this.errorExit = { type: m.data[0] ?? '', message: (m.data[1] ?? '').trim() }
@@ -48,6 +50,17 @@ export class OpOutput {
       if (text !== null) this.keep(text)
     }
     return this.tracker.feed(m, now)
+  }
+
+  /** Vagrant's error class so far (error-exit or crash), e.g. to accept BoxAlreadyExists. */
+  errorType(): string | null {
+    return (this.errorExit ?? this.crash)?.type ?? null
+  }
+
+  /** Forget the error of a step that turned out fine (the next command's error counts). */
+  clearError(): void {
+    this.errorExit = null
+    this.crash = null
   }
 
   /** Remember the step the user cancelled in. */

@@ -1,5 +1,6 @@
-// The Vagrant driver for one VM: state polling, serialized lifecycle operations with cancel and
-// step progress, failure details, `ssh-config` → SSH settings, and the host key pinned per VM.
+// The Vagrant driver for one VM: state polling, one shared preflight, serialized lifecycle
+// operations (the box downloaded first, with percent) with cancel and step progress, failure
+// details, `ssh-config` → SSH settings, and the host key pinned per VM.
 
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
@@ -7,7 +8,14 @@ import { AppError } from '../../shared/errors'
 import type { VmInfo, VmOpResult } from '../../shared/vm/info'
 import { NAMESPACES_LOST_MESSAGE, rebootLosesNamespaces } from '../../shared/vm/info'
 import type { PreflightReport } from '../../shared/vm/preflight'
-import { evaluatePreflight, vagrantInstallHint } from '../../shared/vm/preflight'
+import {
+  compareVersions,
+  evaluatePreflight,
+  PROVIDERS,
+  VAGRANT_ARCH_SUPPORT,
+  vagrantInstallHint,
+} from '../../shared/vm/preflight'
+import { BOX_NAME_RE, type VmSettings } from '../../shared/vm/settings'
 import type { VmOperation, VmProgress } from '../../shared/vm/progress'
 import { sshConfigFor } from '../../shared/vm/ssh-config'
 import { parseStatus } from '../../shared/vm/state'
@@ -20,12 +28,20 @@ import {
   runFile,
   startVagrant,
   vagrantEnv,
+  type ProcessOptions,
   type VagrantCliOptions,
   type VagrantProcess,
 } from './vagrant-cli'
 import { ensureVagrantfile, resetVagrantfile, vmFolder } from './vm-folder'
 
-export interface VagrantVmOptions extends VagrantCliOptions {
+/** Where the VM's settings come from (the app's VmSettingsStore). */
+export interface VmSettingsSource {
+  get(): VmSettings
+  /** The environment the Vagrantfile reads them from. */
+  env(): Record<string, string>
+}
+
+export interface VagrantVmOptions extends VagrantCliOptions, ProcessOptions {
   /** App data folder; the VM lives in `<dataDir>/vms/<name>`. */
   dataDir: string
   /** VM name (default "default"). */
@@ -41,6 +57,12 @@ export interface VagrantVmOptions extends VagrantCliOptions {
    * cancelled `up` halts the half-booted guest, which can hang: a later `destroy` handles it.
    */
   cancelGraceMs?: number
+  /** The user's VM settings (provider, box, memory, CPUs); absent: the environment's only. */
+  settings?: VmSettingsSource
+  /** Longest `dispose` may take before the running operation's process tree is killed (10 s). */
+  disposeMs?: number
+  /** CPU architecture for the box choice (default `process.arch`). */
+  arch?: string
 }
 
 export interface VagrantVmEvents {
@@ -50,7 +72,9 @@ export interface VagrantVmEvents {
   output: [string]
 }
 
-/** Extra arguments per operation: non-interactive, machine-readable output. */
+type End = { code: number | null; signal: NodeJS.Signals | null }
+
+/** Arguments per operation (`--machine-readable` is added to each). */
 const ARGS: Record<VmOperation, string[]> = {
   up: ['up'],
   halt: ['halt'],
@@ -66,7 +90,18 @@ interface Running {
   proc: VagrantProcess | null
   out: OpOutput | null
   cancelled: boolean
+  /** Aborts the preflight the operation waits for. */
+  abort: AbortController
 }
+
+/** A preflight in progress, shared by every caller until it ends. */
+interface PreflightRun {
+  promise: Promise<PreflightReport>
+  abort: AbortController
+}
+
+/** How long a preflight's report is reused by `up` (the UI checks right before booting). */
+const REPORT_REUSE_MS = 60_000
 
 export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   readonly name: string
@@ -77,10 +112,14 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   private timer: NodeJS.Timeout | null = null
   private polling: Promise<VmInfo> | null = null
   private disposed = false
+  private pre: PreflightRun | null = null
+  private lastReport: { key: string; at: number; report: PreflightReport } | null = null
+  private settings: VmSettingsSource | null
 
   constructor(o: VagrantVmOptions) {
     super()
     this.o = o
+    this.settings = o.settings ?? null
     this.name = o.name ?? 'default'
     this.folder = vmFolder(o.dataDir, this.name)
     this.st = {
@@ -105,6 +144,17 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
 
   info(): VmInfo {
     return { ...this.st }
+  }
+
+  /** The operation running now, or null. */
+  get busy(): VmOperation | null {
+    return this.running?.op ?? null
+  }
+
+  /** Use these settings from now on (the next preflight and operation read them). */
+  useSettings(settings: VmSettingsSource): void {
+    this.settings = settings
+    this.lastReport = null
   }
 
   /**
@@ -178,13 +228,71 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     return this.info()
   }
 
-  /** Check vagrant, providers, box and network before booting. */
-  async preflight(): Promise<PreflightReport> {
-    if (findVagrant(this.o)) this.prepareFolder()
-    const created = this.st.state !== 'not_created' && this.st.state !== 'unknown'
-    return evaluatePreflight(
-      await gatherPreflightFacts({ ...this.o, folder: this.folder, vmCreated: created }),
+  /**
+   * Check vagrant, providers, box and network before booting. Concurrent calls share one run (one
+   * set of vagrant processes); `cancel()` aborts it (its processes killed) with CANCELLED.
+   */
+  preflight(): Promise<PreflightReport> {
+    if (this.pre) return this.pre.promise
+    const abort = new AbortController()
+    const run: PreflightRun = {
+      abort,
+      promise: this.runPreflight(abort.signal).finally(() => {
+        if (this.pre === run) this.pre = null
+      }),
+    }
+    this.pre = run
+    return run.promise
+  }
+
+  private settingsKey(): string {
+    return JSON.stringify([this.settings?.get() ?? null, this.o.env ?? null, this.st.state])
+  }
+
+  private async runPreflight(signal: AbortSignal): Promise<PreflightReport> {
+    if (findVagrant(this.o)) {
+      this.prepareFolder()
+      if (this.st.checkedAt === null) await this.refresh().catch(() => undefined)
+    }
+    if (signal.aborted) throw new AppError('CANCELLED', 'Preflight was cancelled.')
+    const created = !['not_created', 'unknown'].includes(this.st.state)
+    const key = this.settingsKey()
+    const s = this.settings?.get()
+    const report = evaluatePreflight(
+      await gatherPreflightFacts({
+        vagrantPath: this.o.vagrantPath,
+        vagrantHome: this.o.vagrantHome,
+        platform: this.o.platform,
+        taskkill: this.o.taskkill,
+        arch: this.o.arch,
+        env: this.baseEnv(),
+        folder: this.folder,
+        vmCreated: created,
+        existingProvider: this.st.provider,
+        ...(s ? { settings: { provider: s.provider, box: s.box } } : {}),
+        signal,
+      }),
     )
+    this.lastReport = { key, at: Date.now(), report }
+    return report
+  }
+
+  /** A report for `up`: the last one when fresh and for the same settings, else a new run. */
+  private async reportFor(run: Running): Promise<PreflightReport | null> {
+    const last = this.lastReport
+    if (last && last.key === this.settingsKey() && Date.now() - last.at < REPORT_REUSE_MS)
+      return last.report
+    const shared = this.preflight()
+    const onAbort = (): void => this.pre?.abort.abort()
+    run.abort.signal.addEventListener('abort', onAbort, { once: true })
+    try {
+      return await shared
+    } catch (e) {
+      if (run.cancelled) return null
+      throw e
+    } finally {
+      run.abort.signal.removeEventListener('abort', onAbort)
+    }
   }
 
   /** Copy the app's Vagrantfile into the VM folder unless the user's copy is there. */
@@ -218,6 +326,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       proc: null,
       out: null,
       cancelled: false,
+      abort: new AbortController(),
     }
     this.running = run
     try {
@@ -253,24 +362,62 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       ...(op === 'up' || op === 'reload' ? { notice: null } : {}),
     })
     this.emit('progress', first)
+    const onLine = (line: string): void => {
+      this.emit('output', line)
+      const p = out.line(line, Date.now())
+      if (p) {
+        this.st.progress = p
+        this.emit('progress', p)
+      }
+    }
+    const start = (args: string[], env: NodeJS.ProcessEnv): Promise<End> => {
+      run.proc = startVagrant(bin, [...args, '--machine-readable'], {
+        cwd: this.folder,
+        env,
+        onLine,
+        platform: this.o.platform,
+        taskkill: this.o.taskkill,
+      })
+      return run.proc.done.catch((e: unknown) => {
+        // vagrant could not even start (removed since it was found): leave no operation behind.
+        this.update({ op: null, progress: null })
+        throw e
+      })
+    }
+    const created = before !== 'not_created' && before !== 'unknown'
+    let provider: string | null = this.st.provider
+    let env = this.env(provider)
+    const args = [...ARGS[op]]
+    if (op === 'up') {
+      const report = run.cancelled ? null : await this.reportFor(run)
+      if (run.cancelled) return this.finish(op, out, { code: null, signal: null }, true, before)
+      provider = created && this.st.provider ? this.st.provider : (report?.provider ?? null)
+      env = this.env(provider, report?.hypervSwitch ?? null)
+      const box = report?.box
+      if (
+        !created &&
+        box &&
+        box.present === false &&
+        BOX_NAME_RE.test(box.name) &&
+        !env.NETNS_STUDIO_BOX_URL
+      ) {
+        const add = ['box', 'add', box.name, '--provider', box.provider]
+        const version = report?.vagrant?.version ?? '0'
+        if (compareVersions(version, VAGRANT_ARCH_SUPPORT) >= 0)
+          add.push('--architecture', box.arch)
+        const end = await start(add, env)
+        const exists = out.errorType() === 'Vagrant::Errors::BoxAlreadyExists'
+        if (run.cancelled || (end.code !== 0 && !exists))
+          return this.finish(op, out, end, run.cancelled, before)
+        out.clearError()
+      }
+      // Vagrant must not try to install a missing provider (it would ask, and this cannot answer).
+      args.push('--no-install-provider')
+      if (provider && (PROVIDERS as readonly string[]).includes(provider))
+        args.push('--provider', provider)
+    }
     if (run.cancelled) return this.finish(op, out, { code: null, signal: null }, true, before)
-    run.proc = startVagrant(bin, [...ARGS[op], '--machine-readable'], {
-      cwd: this.folder,
-      env: this.env(),
-      onLine: (line) => {
-        this.emit('output', line)
-        const p = out.line(line, Date.now())
-        if (p) {
-          this.st.progress = p
-          this.emit('progress', p)
-        }
-      },
-    })
-    const end = await run.proc.done.catch((e: unknown) => {
-      // vagrant could not even start (removed since it was found): leave no operation behind.
-      this.update({ op: null, progress: null })
-      throw e
-    })
+    const end = await start(args, env)
     return this.finish(op, out, end, run.cancelled, before)
   }
 
@@ -283,10 +430,15 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   ): Promise<VmOpResult> {
     const now = Date.now()
     const ok = end.code === 0 && !cancelled
-    await this.readStatus().catch(() => undefined)
+    // Re-read the state after every end (a cancel can leave a half-made VM), unless quitting.
+    if (!this.disposed) await this.readStatus().catch(() => undefined)
     if (ok && (op === 'destroy' || before === 'not_created'))
       await this.o.hostKeys.forget(this.hostKeyId).catch(() => undefined)
     const failure = ok ? null : out.failure({ code: end.code, signal: end.signal, cancelled }, now)
+    if (failure)
+      failure.offerDestroy =
+        (op === 'up' || op === 'reload' || op === 'resume') &&
+        !['not_created', 'running'].includes(this.st.state)
     const progress = ok ? out.tracker.finish(now) : out.tracker.current(now)
     if (ok) this.emit('progress', progress)
     const lost = ok && this.st.state === 'running' && rebootLosesNamespaces(op, before)
@@ -306,12 +458,21 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     }
   }
 
-  /** Stop the running operation (SIGINT, then escalation). False when nothing runs. */
+  /**
+   * Stop the running operation (SIGINT then escalation; the whole tree with taskkill on Windows),
+   * or else the running preflight (its processes killed). False when nothing runs.
+   */
   async cancel(): Promise<boolean> {
     const run = this.running
-    if (!run) return false
+    if (!run) {
+      if (!this.pre) return false
+      this.pre.abort.abort()
+      await this.pre.promise.catch(() => undefined)
+      return true
+    }
     run.cancelled = true
     run.out?.markCancelled(Date.now())
+    run.abort.abort()
     await run.proc?.cancel(this.o.cancelGraceMs ?? 15_000)
     return true
   }
@@ -362,15 +523,67 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     }
   }
 
-  /** Stop polling and cancel a running operation. */
+  /**
+   * Stop polling, abort a preflight and cancel a running operation, within `disposeMs` (10 s): then
+   * the operation's whole process tree is killed. Quitting never waits longer.
+   */
   async dispose(): Promise<void> {
     this.disposed = true
     this.stopPolling()
-    await this.cancel()
+    this.pre?.abort.abort()
+    const run = this.running
+    if (!run) return
+    const bound = this.o.disposeMs ?? 10_000
+    const cancelled = this.cancel().then(() => true)
+    const inTime = await Promise.race([
+      cancelled,
+      new Promise<boolean>((r) => setTimeout(() => r(false), bound).unref()),
+    ])
+    if (!inTime) await run.proc?.kill()
   }
 
-  private env(): NodeJS.ProcessEnv {
-    return vagrantEnv(this.o)
+  /**
+   * Halt for "halt the VM on quit" (after dispose): bounded by `ms`, then its process tree is
+   * killed. Resolves with the outcome (never throws for a failed halt).
+   */
+  async haltOnQuit(ms = 60_000): Promise<VmOpResult['outcome'] | 'timeout'> {
+    if (this.running) return 'failed'
+    const wasDisposed = this.disposed
+    this.disposed = false
+    try {
+      const halt = this.run('halt')
+      this.disposed = wasDisposed
+      const r = await Promise.race([
+        halt.then((x) => x.outcome),
+        new Promise<'timeout'>((res) => setTimeout(() => res('timeout'), ms).unref()),
+      ])
+      if (r === 'timeout') await (this.running as Running | null)?.proc?.kill()
+      return r
+    } finally {
+      this.disposed = wasDisposed
+    }
+  }
+
+  /** The configured environment plus the user's settings (memory, CPUs, provider, box). */
+  private baseEnv(): Record<string, string> {
+    return { ...(this.o.env ?? {}), ...(this.settings?.env() ?? {}) }
+  }
+
+  /**
+   * vagrant's environment; with the provider the VM uses (also for commands without --provider,
+   * such as reload) and the Hyper-V switch preflight chose.
+   */
+  private env(
+    provider: string | null = this.st.provider,
+    hypervSwitch: string | null = null,
+  ): NodeJS.ProcessEnv {
+    const extra: Record<string, string> = {}
+    if (provider && (PROVIDERS as readonly string[]).includes(provider)) {
+      extra.VAGRANT_DEFAULT_PROVIDER = provider
+      extra.NETNS_STUDIO_PROVIDER = provider
+    }
+    if (hypervSwitch) extra.NETNS_STUDIO_HYPERV_SWITCH = hypervSwitch
+    return vagrantEnv({ ...this.o, env: { ...this.baseEnv(), ...extra } })
   }
 
   private update(patch: Partial<VmInfo>): void {

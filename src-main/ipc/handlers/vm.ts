@@ -29,9 +29,15 @@ export function defaultTemplatePath(): string {
 /** Operations that stop the guest: the VM connection is closed first, so it does not retry. */
 const STOPS: ReadonlySet<VmOperation> = new Set(['halt', 'reload', 'destroy', 'suspend'])
 
+/** The user's VM settings file in the data folder. */
+export function vmSettingsPath(dataDir: string): string {
+  return join(dataDir, 'vm-settings.json')
+}
+
 /**
- * The app's VM: its folder in the data folder, the stock Vagrantfile, the shared host keys; the
- * vagrant executable from NETNS_STUDIO_VAGRANT when set (else PATH), or `opts.vagrantPath`.
+ * The app's VM: its folder in the data folder, the stock Vagrantfile, the shared host keys, the
+ * user's VM settings (vm-settings.json); the vagrant executable from NETNS_STUDIO_VAGRANT when set
+ * (else PATH), or `opts.vagrantPath`.
  */
 export function createAppVm(ctx: DomainContext, opts: Partial<VagrantVmOptions> = {}): VagrantVm {
   const configured = process.env.NETNS_STUDIO_VAGRANT
@@ -39,6 +45,7 @@ export function createAppVm(ctx: DomainContext, opts: Partial<VagrantVmOptions> 
     dataDir: ctx.dataDir,
     templatePath: defaultTemplatePath(),
     hostKeys: ctx.hostKeys,
+    settings: new VmSettingsStore(vmSettingsPath(ctx.dataDir)),
     ...(configured ? { vagrantPath: configured } : {}),
     ...opts,
   })
@@ -46,21 +53,23 @@ export function createAppVm(ctx: DomainContext, opts: Partial<VagrantVmOptions> 
 
 /**
  * Handlers for every VmInvoke channel over `vm`: forwards its events to every window, offers its
- * SSH settings to `target:connect {kind:'vm'}`, and stops it on dispose.
+ * SSH settings to `target:connect {kind:'vm'}`, feeds the settings to the VM, and stops it on
+ * dispose (a halt on quit is bounded).
  */
 export function createVmHandlers(
   ctx: DomainContext,
   vm: VagrantVm = createAppVm(ctx),
-  settings: VmSettingsStore = new VmSettingsStore(join(ctx.dataDir, 'vm-settings.json')),
+  settings: VmSettingsStore = new VmSettingsStore(vmSettingsPath(ctx.dataDir)),
 ): HandlerMap<keyof VmInvoke> {
+  vm.useSettings(settings)
   vm.on('state-changed', (info) => ctx.events.send('vm:state-changed', info))
   vm.on('progress', (p) => ctx.events.send('vm:progress', p))
   ctx.setVmHook({
     sshConfig: () => vm.sshConfig(),
+    // Runs after dispose on quit: bounded, so quitting never hangs on it.
     halt: async () => {
-      const r = await vm.halt()
-      if (r.outcome !== 'done')
-        throw new AppError('VM_FAILED', r.failure?.errorMessage ?? 'Halt failed.')
+      const outcome = await vm.haltOnQuit()
+      if (outcome !== 'done') throw new AppError('VM_FAILED', `Halt on quit: ${outcome}.`)
     },
   })
   ctx.onDispose(() => vm.dispose())
@@ -88,6 +97,14 @@ export function createVmHandlers(
     'vm:dismiss-notice': () => vm.dismissNotice(),
     'vm:reset-vagrantfile': () => vm.resetVagrantfile(),
     'vm:settings': () => settings.get(),
-    'vm:set-settings': (_ctx, s) => settings.set(s),
+    // Provider and box apply to a VM created later: preflight warns when the VM exists with another.
+    'vm:set-settings': (_ctx, s) => {
+      const op = vm.busy
+      if (op)
+        throw new AppError('VM_BUSY', `The VM is busy (${op}); change the settings when it ends.`, {
+          data: { op },
+        })
+      return settings.set(s)
+    },
   }
 }

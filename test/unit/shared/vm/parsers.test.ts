@@ -30,7 +30,9 @@ describe('machine-readable lines', () => {
   })
 
   it('keeps an empty target for global lines and splits error-exit into type and message', () => {
-    const m = parseMachineLine('1795381341,,error-exit,Vagrant::Errors::BoxAddShortNotFound,The box%!(VAGRANT_COMMA) x')
+    const m = parseMachineLine(
+      '1795381341,,error-exit,Vagrant::Errors::BoxAddShortNotFound,The box%!(VAGRANT_COMMA) x',
+    )
     expect(m?.target).toBe('')
     expect(m?.data).toEqual(['Vagrant::Errors::BoxAddShortNotFound', 'The box, x'])
   })
@@ -44,10 +46,15 @@ describe('machine-readable lines', () => {
 
   it('strips the machine prefix from every line of a message', () => {
     expect(stripUiPrefix('==> default: Creating domain...', 'default')).toBe('Creating domain...')
-    expect(stripUiPrefix('    default: \n    default: Inserting generated public key within guest...', 'default')).toBe(
-      'Inserting generated public key within guest...',
+    expect(
+      stripUiPrefix(
+        '    default: \n    default: Inserting generated public key within guest...',
+        'default',
+      ),
+    ).toBe('Inserting generated public key within guest...')
+    expect(stripUiPrefix('Progress: 21% (Rate: 253M/s)', 'default')).toBe(
+      'Progress: 21% (Rate: 253M/s)',
     )
-    expect(stripUiPrefix('Progress: 21% (Rate: 253M/s)', 'default')).toBe('Progress: 21% (Rate: 253M/s)')
   })
 
   it('reassembles lines split across chunks, CRLF included', () => {
@@ -59,18 +66,48 @@ describe('machine-readable lines', () => {
     expect(s.flush()).toEqual(['tail'])
     expect(s.flush()).toEqual([])
   })
+
+  it('ends a line at a lone CR (plain progress output), drops ANSI clears, and keeps CRLF as one break across chunks', () => {
+    const s = new LineSplitter()
+    expect(s.push('a\r')).toEqual([])
+    expect(s.push('\nb\r\x1b[KProgress: 1%\r\x1b[KProgress: 2%')).toEqual([
+      'a',
+      'b',
+      'Progress: 1%',
+    ])
+    expect(s.flush()).toEqual(['Progress: 2%'])
+  })
+
+  it('caps a runaway line and resumes at the next break', () => {
+    const s = new LineSplitter(10)
+    expect(s.push('0123456789ABCDEF')).toEqual(['0123456789 …[line cut]'])
+    expect(s.push('GHIJ')).toEqual([])
+    expect(s.push('KL\nnext\n')).toEqual(['next'])
+    expect(s.push('x'.repeat(25) + '\nok\n')).toEqual(['xxxxxxxxxx …[line cut]', 'ok'])
+  })
 })
 
 describe('vagrant status', () => {
   it('reads running, shutoff and not_created from real outputs', () => {
     const running = parseStatus(fixture('status-running.txt'))
-    expect(running).toMatchObject({ machine: 'default', state: 'running', providerState: 'running', provider: 'libvirt' })
+    expect(running).toMatchObject({
+      machine: 'default',
+      state: 'running',
+      providerState: 'running',
+      provider: 'libvirt',
+    })
     expect(running?.description).toContain('To stop this machine, you can run\n`vagrant halt`')
-    expect(parseStatus(fixture('status-shutoff.txt'))).toMatchObject({ state: 'stopped', providerState: 'shutoff' })
-    expect(parseStatus(fixture('status-not-created.txt'))).toMatchObject({ state: 'not_created', providerState: 'not_created' })
+    expect(parseStatus(fixture('status-shutoff.txt'))).toMatchObject({
+      state: 'stopped',
+      providerState: 'shutoff',
+    })
+    expect(parseStatus(fixture('status-not-created.txt'))).toMatchObject({
+      state: 'not_created',
+      providerState: 'not_created',
+    })
   })
 
-  it('maps other providers\' words', () => {
+  it("maps other providers' words", () => {
     expect(normalizeState('poweroff')).toBe('stopped')
     expect(normalizeState('aborted')).toBe('stopped')
     expect(normalizeState('saved')).toBe('suspended')
@@ -84,8 +121,15 @@ describe('vagrant status', () => {
 describe('vagrant ssh-config', () => {
   it('gives host, port, user and identity file from a real output', () => {
     const c = sshConfigFor(fixture('ssh-config.txt'), 'default')
-    expect(c).toMatchObject({ alias: 'default', hostName: '127.0.0.1', port: 22222, user: 'vagrant' })
-    expect(c?.identityFiles).toEqual(['/var/tmp/nsvm1/.vagrant/machines/default/libvirt/private_key'])
+    expect(c).toMatchObject({
+      alias: 'default',
+      hostName: '127.0.0.1',
+      port: 22222,
+      user: 'vagrant',
+    })
+    expect(c?.identityFiles).toEqual([
+      '/var/tmp/nsvm1/.vagrant/machines/default/libvirt/private_key',
+    ])
     expect(c?.options.identitiesonly).toBe('yes')
   })
 
@@ -108,14 +152,20 @@ describe('vagrant ssh-config', () => {
     ].join('\r\n')
     const all = parseSshConfig(text)
     expect(all.map((c) => c.alias)).toEqual(['a', 'c'])
-    expect(all[0]?.identityFiles).toEqual(['/Users/me/VM folder/private_key', '/home/me/.vagrant.d/insecure_private_key'])
+    expect(all[0]?.identityFiles).toEqual([
+      '/Users/me/VM folder/private_key',
+      '/home/me/.vagrant.d/insecure_private_key',
+    ])
     expect(all[1]).toMatchObject({ hostName: '10.0.0.2', port: 22 })
     expect(sshConfigFor(text, 'zzz')).toBeNull()
   })
 })
 
 describe('step progress', () => {
-  const run = (name: string, op: 'up' | 'halt' | 'destroy'): ReturnType<ProgressTracker['current']>[] => {
+  const run = (
+    name: string,
+    op: 'up' | 'halt' | 'destroy',
+  ): ReturnType<ProgressTracker['current']>[] => {
     const lines = parseMachineOutput(fixture(name))
     const t0 = (lines[0]?.timestamp ?? 0) * 1000
     const tr = new ProgressTracker(op, t0)
@@ -140,11 +190,31 @@ describe('step progress', () => {
     const last = ps.at(-1)!
     expect(last.steps[0]).toBe('preparing')
     expect(last.elapsedMs).toBe(92_000)
-    expect(ps.find((p) => p.step === 'waiting-ssh')?.message).toBe('Waiting for machine to boot. This may take a few minutes...')
+    expect(ps.find((p) => p.step === 'waiting-ssh')?.message).toBe(
+      'Waiting for machine to boot. This may take a few minutes...',
+    )
   })
 
   it('sees shutdown in a halt', () => {
     expect(run('halt.txt', 'halt').map((p) => p.step)).toEqual(['stopping', 'done'])
+  })
+
+  it('follows a real catalog download: box-download with percent, rate and time left, in both output modes', () => {
+    const tr = new ProgressTracker('up', 0)
+    const mr = parseMachineOutput(fixture('box-add-download.txt')).flatMap(
+      (l) => tr.feed(l, 1) ?? [],
+    )
+    expect(mr[0]?.step).toBe('box-download')
+    expect(mr.filter((p) => p.percent !== null).map((p) => p.percent)).toEqual([0, 19, 53, 86])
+    expect(mr.at(-1)?.transfer).toEqual({ rate: '1944k/s', remaining: '0:00:01' })
+    expect(mr.find((p) => p.percent === 0)?.transfer).toEqual({ rate: null, remaining: null })
+
+    const plain = new ProgressTracker('up', 0)
+    const split = new LineSplitter()
+    const lines = [...split.push(fixture('box-add-download-plain.txt')), ...split.flush()]
+    const ps = lines.flatMap((l) => plain.feedPlain(l, 1) ?? [])
+    expect(ps[0]?.step).toBe('box-download')
+    expect(ps.filter((p) => p.percent !== null).map((p) => p.percent)).toEqual([0, 13, 46, 79])
   })
 
   it('reports percent from Progress lines', () => {
