@@ -6,14 +6,12 @@ import type { SenderContext } from './ipc/router'
 
 /**
  * Where the app's renderer lives: the built files served over the privileged app scheme
- * (`origin` e.g. "app://netns-studio"), or the dev server in development. `file` (a file: URL
- * page) is what the app loaded before the scheme; the app no longer uses it, because
+ * (`origin` e.g. "app://netns-studio"), or the dev server in development. Never a file: URL:
  * `file://` pages are blank with the fuse grantFileProtocolExtraPrivileges off.
  */
 export type AppLocation =
   | { kind: 'scheme'; origin: string }
   | { kind: 'url'; origin: string }
-  | { kind: 'file'; indexPath: string }
 
 /** The renderer's Content-Security-Policy header: the meta tag's policy in index.html plus frame-ancestors (ignored in a meta tag). */
 export const APP_CSP = [
@@ -66,22 +64,12 @@ export function isAppUrl(url: string, app: AppLocation): boolean {
       u.pathname === '/index.html'
     )
   }
-  if (app.kind === 'url') {
-    const origin = parse(app.origin)
-    return (
-      origin !== null &&
-      u.origin === origin.origin &&
-      (u.protocol === 'http:' || u.protocol === 'https:')
-    )
-  }
-  if (u.protocol !== 'file:' || (u.host !== '' && u.host !== 'localhost')) return false
-  return decodeURIComponent(u.pathname) === toFilePathname(app.indexPath)
-}
-
-/** A file path as it appears in a file: URL's pathname (forward slashes, leading slash). */
-function toFilePathname(path: string): string {
-  const p = path.replace(/\\/g, '/')
-  return p.startsWith('/') ? p : `/${p}`
+  const origin = parse(app.origin)
+  return (
+    origin !== null &&
+    u.origin === origin.origin &&
+    (u.protocol === 'http:' || u.protocol === 'https:')
+  )
 }
 
 /**

@@ -8,7 +8,7 @@ import type { HandlerMap } from '../../../../src-main/ipc/types'
 import { makeSenderCheck } from '../../../../src-main/security'
 
 type Ev = Parameters<typeof senderContext>[0]
-const appUrl = 'file:///app/out/renderer/index.html'
+const appUrl = 'app://netns-studio/index.html'
 const top = { url: appUrl, parent: null }
 const ev = (frame: unknown, id = 3): Ev => ({ sender: { id }, senderFrame: frame }) as unknown as Ev
 
@@ -32,7 +32,7 @@ describe('registerIpc', () => {
       Object.keys(invokeArgChecks).map((ch) => [ch, () => `${ch} ok`]),
     ) as unknown as HandlerMap<InvokeChannel>
     const router = createRouter(handlers, {
-      isTrustedSender: makeSenderCheck({ kind: 'file', indexPath: '/app/out/renderer/index.html' }),
+      isTrustedSender: makeSenderCheck({ kind: 'scheme', origin: 'app://netns-studio' }),
     })
     const unregister = registerIpc(ipcMain as never, router)
     expect([...registered.keys()].sort()).toEqual(Object.keys(invokeArgChecks).sort())
