@@ -11,6 +11,7 @@ import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
+import { usePreflightStore } from './preflight'
 import { useTargetStore } from './target'
 
 /** VM states the bar knows how to show. */
@@ -89,8 +90,9 @@ export const useVmStore = defineStore('vm', () => {
   const error = ref<ErrorView | null>(null)
   /** Problems preflight found before the last Boot (errors stop the boot). */
   const problems = ref<PreflightProblem[]>([])
-  /** Preflight is running (Boot was clicked). */
-  const checking = ref(false)
+  const preflight = usePreflightStore()
+  /** Preflight is running (Boot or the welcome asked for it). */
+  const checking = computed(() => preflight.checking)
   let unsubscribe: Array<() => void> | null = null
 
   const state = computed<VmUiState>(() => (info.value ? uiState(info.value) : 'unavailable'))
@@ -123,12 +125,18 @@ export const useVmStore = defineStore('vm', () => {
   })
   const notice = computed<VmNotice | null>(() => info.value?.notice ?? null)
   const busy = computed(() => !!info.value?.op || checking.value)
+  /** Boot is for a VM that is not running and not suspended (that one resumes). */
   const canBoot = computed(
     () =>
       !busy.value &&
-      ['not-created', 'stopped', 'suspended', 'failed', 'unknown'].includes(state.value),
+      ['not-created', 'stopped', 'failed', 'unknown'].includes(state.value) &&
+      info.value?.state !== 'suspended',
   )
-  const canHalt = computed(() => !busy.value && info.value?.state === 'running')
+  const running = computed(() => !busy.value && info.value?.state === 'running')
+  const canHalt = running
+  const canReload = running
+  const canSuspend = running
+  const canResume = computed(() => !busy.value && info.value?.state === 'suspended')
   const canDestroy = computed(
     () =>
       !busy.value &&
@@ -141,7 +149,9 @@ export const useVmStore = defineStore('vm', () => {
     if (i.failure && progress.value && progress.value.op === i.failure.op)
       failedSteps.value = stepList({ ...progress.value, step: i.failure.step }, true)
     if (!i.failure) failedSteps.value = []
+    // The state carries the current progress too (e.g. an operation running when the window opens).
     if (!i.op) progress.value = null
+    else if (i.progress) progress.value = i.progress
     info.value = i
   }
 
@@ -161,7 +171,7 @@ export const useVmStore = defineStore('vm', () => {
   }
 
   async function act(
-    channel: 'vm:up' | 'vm:resume' | 'vm:halt' | 'vm:destroy',
+    channel: 'vm:up' | 'vm:resume' | 'vm:reload' | 'vm:suspend' | 'vm:halt' | 'vm:destroy',
   ): Promise<VmOpResult | null> {
     error.value = null
     try {
@@ -172,26 +182,8 @@ export const useVmStore = defineStore('vm', () => {
     }
   }
 
-  /**
-   * Boot: preflight first (its errors, with what to do, stop here), then up or resume; once the
-   * VM runs and the bar is on "Vagrant VM", connect to it.
-   */
-  async function boot(): Promise<void> {
-    error.value = null
-    if (info.value?.state !== 'suspended') {
-      checking.value = true
-      try {
-        const report = await invoke('vm:preflight')
-        problems.value = report.problems
-        if (!report.ok) return
-      } catch (e) {
-        error.value = describeError(e)
-        return
-      } finally {
-        checking.value = false
-      }
-    }
-    const r = await act(info.value?.state === 'suspended' ? 'vm:resume' : 'vm:up')
+  /** After an operation that leaves the guest running: connect when the bar is on the VM. */
+  async function connectAfter(r: VmOpResult | null): Promise<void> {
     const target = useTargetStore()
     if (
       r?.outcome === 'done' &&
@@ -203,10 +195,48 @@ export const useVmStore = defineStore('vm', () => {
       await target.connect()
   }
 
+  /**
+   * Boot: preflight first (its errors, with what to do, stop here; so does a cancel), then up or
+   * resume; once the VM runs and the bar is on "Vagrant VM", connect to it.
+   */
+  async function boot(): Promise<void> {
+    error.value = null
+    const suspended = info.value?.state === 'suspended'
+    if (!suspended) {
+      const report = await preflight.check()
+      if (!report) return
+      problems.value = report.problems
+      if (!report.ok) return
+    }
+    await connectAfter(await act(suspended ? 'vm:resume' : 'vm:up'))
+  }
+
+  /**
+   * The welcome's one action: use the VM as the target, then connect if it runs already, else boot
+   * it (preflight, up or resume) and connect.
+   */
+  async function start(): Promise<void> {
+    const target = useTargetStore()
+    target.kind = 'vm'
+    if (busy.value || target.busy) return
+    if (info.value?.state === 'running') {
+      error.value = null
+      await target.connect()
+      return
+    }
+    await boot()
+  }
+
   const halt = async (): Promise<void> => void (await act('vm:halt'))
   const destroy = async (): Promise<void> => void (await act('vm:destroy'))
+  const suspend = async (): Promise<void> => void (await act('vm:suspend'))
+  /** Restart the guest (its namespaces are gone afterwards), then connect again. */
+  const reload = async (): Promise<void> => connectAfter(await act('vm:reload'))
+  const resume = async (): Promise<void> => connectAfter(await act('vm:resume'))
 
+  /** Cancel what runs: a preflight check (here and in main), or the VM operation. */
   async function cancel(): Promise<void> {
+    if (preflight.checking) return preflight.cancel()
     try {
       await invoke('vm:cancel')
     } catch (e) {
@@ -236,10 +266,17 @@ export const useVmStore = defineStore('vm', () => {
     busy,
     canBoot,
     canHalt,
+    canReload,
+    canSuspend,
+    canResume,
     canDestroy,
     init,
     boot,
+    start,
     halt,
+    reload,
+    suspend,
+    resume,
     destroy,
     cancel,
     dismissNotice,

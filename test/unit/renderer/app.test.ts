@@ -11,6 +11,7 @@ import { useNetnsStore } from '../../../src-renderer/src/stores/netns'
 import { useTargetStore } from '../../../src-renderer/src/stores/target'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
 import { largeLab, tutorial1 } from './support/snapshot'
+import { report } from './support/vm'
 
 let fake: FakeApi
 let pinia: ReturnType<typeof createPinia>
@@ -46,13 +47,35 @@ async function mountApp(): Promise<VueWrapper> {
 }
 
 describe('App', () => {
-  it('says how to begin when not connected', async () => {
+  it('says how to begin when not connected: the welcome instead of the list and tables', async () => {
     fake.handle('target:status', () => ({ state: 'disconnected', label: null, kind: null }))
+    fake.handle('vm:preflight', () => report())
     const w = await mountApp()
-    expect(w.text()).toContain('Connect to a Linux target to begin')
+    expect(w.get('[data-test=welcome]').text()).toContain('Connect to a Linux target to begin')
+    expect(w.get('[data-test=start-vm]').text()).toBe('Start the VM')
+    expect(w.find('[role=listbox]').exists()).toBe(false)
     expect(w.text()).toContain('Not connected')
-    expect(w.get('button.primary[type=submit]').text()).toBe('Connect')
+    expect(w.get('#target-connect').text()).toBe('Connect')
+    // One primary action on the welcome: Start the VM (the bar's Connect and Boot are plain).
+    expect(w.findAll('button.primary').map((b) => b.text())).toEqual(['Start the VM'])
+    await w.get('#target-kind').setValue('ssh')
+    expect(w.get('#target-connect').classes()).toContain('primary')
     expect(fake.callsOf('netns:snapshot')).toEqual([])
+  })
+
+  it('keeps the workspace while a lost connection is retried', async () => {
+    connected()
+    const w = await mountApp()
+    fake.emit('target:status-changed', {
+      state: 'reconnecting',
+      label: 'root@10.0.0.5:22',
+      kind: 'ssh',
+    })
+    await flush()
+    expect(w.find('[data-test=welcome]').exists()).toBe(false)
+    fake.emit('target:status-changed', { state: 'disconnected', label: null, kind: null })
+    await flush()
+    expect(w.find('[data-test=welcome]').exists()).toBe(true)
   })
 
   it('lists host and namespaces with interface and address counts once connected', async () => {

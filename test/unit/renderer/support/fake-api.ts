@@ -38,7 +38,22 @@ export interface FakeApi {
   listeners(channel: EventChannel): number
   /** Calls made on one channel. */
   callsOf(channel: InvokeChannel): unknown[][]
+  /**
+   * Answer `channel` only when the test says so (a call still running in main, e.g. a preflight
+   * the user cancels): each call waits for `resolve` or `reject`, in order.
+   */
+  hold<K extends InvokeChannel>(channel: K): Held<K>
   uninstall(): void
+}
+
+/** Controls of a held channel. */
+export interface Held<K extends InvokeChannel> {
+  /** Calls waiting for an answer. */
+  readonly waiting: number
+  /** Answer the oldest waiting call with a value. */
+  resolve(value: Awaited<InvokeReturn<K>>): void
+  /** Answer the oldest waiting call with an error envelope. */
+  reject(error: AppErrorData): void
 }
 
 /** Install a fake window.api (the test double of the preload) and return its controls. */
@@ -81,6 +96,22 @@ export function installFakeApi(): FakeApi {
     },
     listeners: (channel) => subs.get(channel)?.size ?? 0,
     callsOf: (channel) => calls.filter((c) => c.channel === channel).map((c) => c.args),
+    hold<K extends InvokeChannel>(channel: K): Held<K> {
+      const queue: Array<{ ok: (v: unknown) => void; fail: (e: unknown) => void }> = []
+      handlers.set(channel, () => new Promise((ok, fail) => queue.push({ ok, fail })))
+      const next = (): { ok: (v: unknown) => void; fail: (e: unknown) => void } => {
+        const w = queue.shift()
+        if (!w) throw new Error(`no call to ${channel} is waiting`)
+        return w
+      }
+      return {
+        get waiting() {
+          return queue.length
+        },
+        resolve: (value) => next().ok(value),
+        reject: (error) => next().fail(new FakeIpcError(error)),
+      }
+    },
     uninstall() {
       delete g.api
     },
