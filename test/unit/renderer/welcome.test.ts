@@ -386,6 +386,31 @@ describe('welcome', () => {
     expect(fake.callsOf('vm:up')).toEqual([])
   })
 
+  it('comes back after a disconnect and checks again unless the last check is fresh', async () => {
+    vi.useFakeTimers({ toFake: ['Date'] })
+    fake.handle('vm:state', () => vmInfo({ state: 'running', providerState: 'running' }))
+    fake.handle('target:connect', () => connectedToVm)
+    fake.handle('netns:snapshot', () => {
+      throw new Error('not read in this test')
+    })
+    const w = await mountApp()
+    expect(fake.callsOf('vm:preflight')).toHaveLength(1)
+    const disconnectAfter = async (ms: number): Promise<void> => {
+      await startButton(w).trigger('click')
+      await flushPromises()
+      expect(w.find('[data-test=welcome]').exists()).toBe(false)
+      vi.setSystemTime(Date.now() + ms)
+      fake.emit('target:status-changed', { state: 'disconnected', label: null, kind: null })
+      await flushPromises()
+      await flush()
+      expect(w.find('[data-test=welcome]').exists()).toBe(true)
+    }
+    await disconnectAfter(10_000)
+    expect(fake.callsOf('vm:preflight')).toHaveLength(1)
+    await disconnectAfter(31_000)
+    expect(fake.callsOf('vm:preflight')).toHaveLength(2)
+  })
+
   it('shows a failed connect in the welcome, with what to try', async () => {
     fake.handle('vm:state', () => vmInfo({ state: 'running', providerState: 'running' }))
     fake.handle('target:connect', () => {
