@@ -46,6 +46,12 @@ export function isEventChannel(c: unknown): c is EventChannel {
   return typeof c === 'string' && Object.prototype.hasOwnProperty.call(eventAllowlist, c)
 }
 
+/** Push an event to renderers: to one (by sender id) or to all. Sends to destroyed frames are dropped. */
+export interface EventSink {
+  send<C extends EventChannel>(channel: C, ...args: EventArgs<C>): void
+  sendTo<C extends EventChannel>(senderId: number, channel: C, ...args: EventArgs<C>): void
+}
+
 /** The bridge the preload exposes as `window.api`. */
 export interface PreloadApi {
   invoke<K extends InvokeChannel>(channel: K, ...args: InvokeArgs<K>): Promise<unknown>

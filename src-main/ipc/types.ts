@@ -2,8 +2,6 @@
 // keyed by contract channel, so tests can call them without Electron.
 
 import type {
-  EventArgs,
-  EventChannel,
   InvokeArgs,
   InvokeChannel,
   InvokeReturn,
@@ -23,8 +21,4 @@ export type InvokeHandler<C extends InvokeChannel> = (
 /** A map of handlers for some channels of one domain. */
 export type HandlerMap<K extends InvokeChannel> = { [C in K]: InvokeHandler<C> }
 
-/** Push an event to renderers: to one (by sender id) or to all. Sends to destroyed frames are dropped. */
-export interface EventSink {
-  send<C extends EventChannel>(channel: C, ...args: EventArgs<C>): void
-  sendTo<C extends EventChannel>(senderId: number, channel: C, ...args: EventArgs<C>): void
-}
+export type { EventSink } from '../../shared/ipc/contract'
