@@ -3,7 +3,13 @@
 
 import type { CaptureLine, CaptureRequest } from '../../net/capture'
 import { checkCapture } from '../../net/capture'
-import type { MatrixCell, MatrixOptions, MatrixPair } from '../../net/matrix'
+import type {
+  KernelDrops,
+  MatrixCell,
+  MatrixOptions,
+  MatrixPair,
+  NeighLimits,
+} from '../../net/matrix'
 import { checkMatrix } from '../../net/matrix'
 import type { NetemRequest, NetemSettings } from '../../net/netem'
 import { checkNetem } from '../../net/netem'
@@ -36,9 +42,30 @@ export interface LiveEnd {
   error?: { code: string; message: string }
 }
 
+/** One run of the pinger within a matrix check: the first, or a paced retry of the unknown pairs. */
+export interface MatrixRound {
+  pairs: number
+  reachable: number
+  unreachable: number
+  unknown: number
+  durationMs: number
+  /** What the kernel dropped for its own limits during this run (null: counters not readable). */
+  drops: KernelDrops | null
+}
+
+/**
+ * A reachability check: one cell per pair, each reachable, unreachable, or unknown (with its reason)
+ * when the kernel dropped probes for its own limits even after the paced retries.
+ */
 export interface MatrixResult {
   cells: MatrixCell[]
   durationMs: number
+  /** The first run, then each paced retry of the pairs still unknown. */
+  rounds: MatrixRound[]
+  /** The target kernel's neighbour table limits (gc_thresh1..3), when readable. */
+  limits: NeighLimits
+  /** Why pairs stayed unknown and what to do (pace the run, raise gc_thresh*); absent when none. */
+  advice?: string
 }
 
 /** Rates of one sampler tick. */

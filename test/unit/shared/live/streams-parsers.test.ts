@@ -1,4 +1,5 @@
-// Monitor, traffic, matrix, capture and netem parsers/builders, on real captured output where the kernel allows.
+// Monitor, traffic, capture and netem parsers/builders, on real captured output where the kernel
+// allows (the reachability matrix: matrix.test.ts).
 import { readFileSync } from 'node:fs'
 import { describe, expect, it } from 'vitest'
 import {
@@ -7,7 +8,6 @@ import {
   matchesFilter,
   parseCaptureLine,
 } from '../../../../shared/net/capture'
-import { checkMatrix, matrixCommand, parseMatrixOutput } from '../../../../shared/net/matrix'
 import { NsidMap, affectsModel, parseMonitorLine } from '../../../../shared/net/monitor'
 import {
   checkNetem,
@@ -98,35 +98,6 @@ describe('traffic sampler output', () => {
     expect(intervalCommand(0.5)).toBe('i 0.5\n')
     expect(() => intervalCommand(0.05)).toThrow()
     expect(() => samplerArgv(11)).toThrow()
-  })
-})
-
-describe('matrix', () => {
-  const pairs = [
-    { src: 'red', dst: 'green', address: '10.0.0.2' },
-    { src: 'green', dst: 'red', address: '10.0.0.1' },
-    { src: 'red', dst: 'blue', address: 'fd00::3' },
-  ]
-  it('groups pairs by source for ONE pinger process (host label and concurrency as arguments)', () => {
-    const c = matrixCommand(pairs, { concurrency: 4 })
-    expect(c.argv[0]).toBe('perl')
-    expect(c.argv[1]).toBe('-e')
-    expect(c.argv.slice(3)).toEqual(['host', '4'])
-    expect(c.argv[2]).toContain('SOCK_RAW')
-    expect(c.stdin).toBe('red 1 1 green=10.0.0.2 blue=fd00::3\ngreen 1 1 red=10.0.0.1\n')
-  })
-  it('parses results and marks missing pairs as failed', () => {
-    const cells = parseMatrixOutput('R red green ok 0.042\nR red blue fail -\n', pairs)
-    expect(cells).toEqual([
-      { src: 'red', dst: 'green', address: '10.0.0.2', ok: true, rttMs: 0.042 },
-      { src: 'green', dst: 'red', address: '10.0.0.1', ok: false, rttMs: null },
-      { src: 'red', dst: 'blue', address: 'fd00::3', ok: false, rttMs: null },
-    ])
-  })
-  it('rejects hostile input', () => {
-    expect(checkMatrix([{ src: 'a b', dst: 'x', address: '1.2.3.4' }]).ok).toBe(false)
-    expect(checkMatrix([{ src: 'a', dst: 'x', address: '1.2.3.4;id' }]).ok).toBe(false)
-    expect(checkMatrix([], { concurrency: 0 }).ok).toBe(false)
   })
 })
 
