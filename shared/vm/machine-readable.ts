@@ -72,6 +72,7 @@ export function displayText(m: MachineLine): string | null {
 export const MAX_LINE_CHARS = 65_536
 
 /** ANSI control sequences (e.g. the `ESC[K` "clear line" of plain progress output). */
+// eslint-disable-next-line no-control-regex -- ESC is what these sequences start with
 const ANSI = /\x1b\[[0-9;?]*[A-Za-z]/g
 
 /**

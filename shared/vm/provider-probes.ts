@@ -56,7 +56,10 @@ export function parseHyperVProbe(stdout: string): HyperVProbe | null {
   const switches = raw
     ? raw
         .filter((s): s is Record<string, unknown> => typeof s === 'object' && s !== null)
-        .map((s) => ({ name: String(s.name ?? ''), type: String(s.type ?? '') }))
+        .map((s) => ({
+          name: typeof s.name === 'string' ? s.name : '',
+          type: typeof s.type === 'string' ? s.type : '',
+        }))
         .filter((s) => s.name.length > 0)
     : null
   return {

@@ -21,12 +21,15 @@ const get = (env: Env, name: string): string | undefined => {
 
 /** A proxy variable's value ("host:3128", "http://user:pw@host:3128") → the proxy, or null. */
 export function parseProxy(value: string): ProxyChoice | null {
+  const full = /^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`
   let u: URL
   try {
-    u = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(value) ? value : `http://${value}`)
+    u = new URL(full)
   } catch {
     return null
   }
+  // URL drops a port equal to the scheme's default (":80"); curl keeps what was written.
+  const written = /^[a-z][a-z0-9+.-]*:\/\/(?:[^@/]*@)?(?:\[[^\]]*\]|[^:/]*):(\d+)/i.exec(full)?.[1]
   const scheme = u.protocol.toLowerCase()
   const protocol: ProxyChoice['protocol'] | null =
     scheme === 'http:'
@@ -38,12 +41,12 @@ export function parseProxy(value: string): ProxyChoice | null {
           : null
   if (!protocol || !u.hostname) return null
   // curl's default proxy port when none is given.
-  const port = u.port ? Number(u.port) : protocol === 'https:' ? 443 : 1080
+  const port = written ? Number(written) : protocol === 'https:' ? 443 : 1080
   const host = u.hostname.replace(/^\[|\]$/g, '')
   const auth = u.username
     ? `${decodeURIComponent(u.username)}:${decodeURIComponent(u.password)}`
     : null
-  return { protocol, host, port, auth, display: `${u.protocol}//${u.host}` }
+  return { protocol, host, port, auth, display: `${u.protocol}//${u.hostname}:${port}` }
 }
 
 /** Whether NO_PROXY exempts host:port (entries: `*`, names, `.suffix`, `*.suffix`, IPs, `:port`). */

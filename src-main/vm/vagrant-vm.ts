@@ -287,9 +287,9 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     run.abort.signal.addEventListener('abort', onAbort, { once: true })
     try {
       return await shared
-    } catch (e) {
-      if (run.cancelled) return null
-      throw e
+    } catch {
+      // Cancelled, or preflight itself failed: `up` goes on and Vagrant reports what is wrong.
+      return null
     } finally {
       run.abort.signal.removeEventListener('abort', onAbort)
     }
@@ -391,7 +391,12 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     if (op === 'up') {
       const report = run.cancelled ? null : await this.reportFor(run)
       if (run.cancelled) return this.finish(op, out, { code: null, signal: null }, true, before)
-      provider = created && this.st.provider ? this.st.provider : (report?.provider ?? null)
+      // The VM's own provider; else preflight's choice; else the one the user asked for (then
+      // Vagrant says itself why it cannot use it).
+      provider =
+        created && this.st.provider
+          ? this.st.provider
+          : (report?.provider ?? this.settings?.get().provider ?? null)
       env = this.env(provider, report?.hypervSwitch ?? null)
       const box = report?.box
       if (

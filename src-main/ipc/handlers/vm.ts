@@ -101,9 +101,11 @@ export function createVmHandlers(
     'vm:set-settings': (_ctx, s) => {
       const op = vm.busy
       if (op)
-        throw new AppError('VM_BUSY', `The VM is busy (${op}); change the settings when it ends.`, {
-          data: { op },
-        })
+        return Promise.reject(
+          new AppError('VM_BUSY', `The VM is busy (${op}); change the settings when it ends.`, {
+            data: { op },
+          }),
+        )
       return settings.set(s)
     },
   }

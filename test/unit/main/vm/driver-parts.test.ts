@@ -9,6 +9,7 @@ import { OpOutput } from '../../../../src-main/vm/op-output'
 import {
   findExecutable,
   findVagrant,
+  runFile,
   searchPath,
   startVagrant,
 } from '../../../../src-main/vm/vagrant-cli'
@@ -99,6 +100,95 @@ describe('cancel', () => {
     expect(Date.now() - t0).toBeGreaterThanOrEqual(4_000)
     await waitFor(() => !alive(grandchild) || isZombie(grandchild))
   }, 20_000)
+
+  it("ends when the launcher exits, though its child still holds the pipes (vagrant.exe's Ruby child)", async () => {
+    const pidFile = join(tmp(), 'child.pid')
+    const lines: string[] = []
+    // The launcher starts a child that inherits stdout/stderr, prints, and exits at once.
+    const p = startVagrant('/bin/sh', ['-c', `sleep 60 & echo $! > ${pidFile}; echo launched`], {
+      cwd: tmpdir(),
+      env: process.env,
+      onLine: (l) => lines.push(l),
+      exitGraceMs: 300,
+    })
+    const t0 = Date.now()
+    expect(await p.done).toEqual({ code: 0, signal: null })
+    expect(Date.now() - t0).toBeLessThan(5_000)
+    expect(lines).toContain('launched')
+    const child = Number(readFileSync(pidFile, 'utf8'))
+    expect(alive(child)).toBe(true)
+    process.kill(child, 'SIGKILL')
+    await waitFor(() => !alive(child) || isZombie(child))
+  })
+
+  it('on Windows, cancel ends the whole tree at once with `taskkill /T /F /PID <pid>` (stand-in taskkill)', async () => {
+    const d = tmp()
+    const argsFile = join(d, 'taskkill.args')
+    const pidFile = join(d, 'child.pid')
+    // Stand-in for Windows' taskkill (no Windows here): records its argv, then kills the process
+    // and its descendants as `/T /F` does. No shell is involved in calling it.
+    const taskkill = join(d, 'taskkill-standin')
+    writeFileSync(
+      taskkill,
+      `#!/bin/sh\nprintf '%s\\n' "$@" > ${argsFile}\npid=$4\nkill_tree() { for c in $(pgrep -P "$1"); do kill_tree "$c"; done; kill -KILL "$1" 2>/dev/null; }\nkill_tree "$pid"\n`,
+    )
+    chmodSync(taskkill, 0o755)
+    const lines: string[] = []
+    // A launcher and its child that both ignore interrupts: only ending the tree stops them.
+    const p = startVagrant(
+      '/bin/sh',
+      [
+        '-c',
+        `trap '' INT TERM; sh -c 'trap "" INT TERM; sleep 60' & echo $! > ${pidFile}; echo started; wait`,
+      ],
+      {
+        cwd: tmpdir(),
+        env: process.env,
+        onLine: (l) => lines.push(l),
+        platform: 'win32',
+        taskkill,
+      },
+    )
+    await waitFor(() => lines.includes('started'))
+    const child = Number(readFileSync(pidFile, 'utf8'))
+    const t0 = Date.now()
+    await p.cancel(60_000, 60_000)
+    expect(Date.now() - t0).toBeLessThan(5_000)
+    expect(readFileSync(argsFile, 'utf8').trim().split('\n')).toEqual([
+      '/T',
+      '/F',
+      '/PID',
+      String(p.pid),
+    ])
+    // The launcher is gone (killed, or its `wait` returned first when the child was killed).
+    await p.done
+    expect(alive(p.pid ?? 0) && !isZombie(p.pid ?? 0)).toBe(false)
+    await waitFor(() => !alive(child) || isZombie(child))
+  })
+
+  it('runFile: a timeout or an abort kills the whole process group', async () => {
+    const pidFile = join(tmp(), 'child.pid')
+    const ac = new AbortController()
+    const r = runFile('/bin/sh', ['-c', `sleep 60 & echo $! > ${pidFile}; wait`], {
+      signal: ac.signal,
+      timeoutMs: 60_000,
+    })
+    await waitFor(() => {
+      try {
+        return readFileSync(pidFile, 'utf8').trim().length > 0
+      } catch {
+        return false
+      }
+    })
+    const child = Number(readFileSync(pidFile, 'utf8'))
+    ac.abort()
+    await expect(r).rejects.toMatchObject({ code: 'CANCELLED' })
+    await waitFor(() => !alive(child) || isZombie(child))
+    const t0 = Date.now()
+    const timedOut = await runFile('/bin/sh', ['-c', 'sleep 60 & wait'], { timeoutMs: 300 })
+    expect(timedOut.signal).toBe('SIGKILL')
+    expect(Date.now() - t0).toBeLessThan(5_000)
+  })
 
   it('reports a missing executable as VAGRANT_MISSING', async () => {
     const p = startVagrant('/nonexistent/vagrant', ['up'], {
