@@ -113,7 +113,7 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
     const r = (await h.call('live:matrix-run', allPairs(), { count: 2 })) as MatrixResult
     expect(r.cells).toHaveLength(6)
     for (const c of r.cells) {
-      expect(c, `${c.src} → ${c.dst}`).toMatchObject({ ok: true })
+      expect(c, `${c.src} → ${c.dst}`).toMatchObject({ ok: true, verdict: 'reachable' })
       expect(c.rttMs).toBeGreaterThan(0)
       expect(c.rttMs).toBeLessThan(100)
     }
@@ -123,14 +123,19 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
       { src: NS.blue, dst: NS.red, address: ADDR6.red },
       { src: `${P}gone`, dst: NS.red, address: ADDR.red },
     ])) as MatrixResult
+    expect(extra.cells.map((c) => c.verdict)).toEqual(['reachable', 'reachable', 'unreachable'])
     expect(extra.cells.map((c) => c.ok)).toEqual([true, true, false])
     expect(extra.cells[0]!.rttMs).toBeGreaterThan(0)
+    expect(extra.cells[2]!.reason).toMatch(/source namespace does not exist/)
     sh(['ip', '-n', NS.blue, 'link', 'set', 'eth0', 'down'])
     try {
       const down = (await h.call('live:matrix-run', allPairs())) as MatrixResult
       for (const c of down.cells) {
         const touchesBlue = c.src === NS.blue || c.dst === NS.blue
-        expect(c.ok, `${c.src} → ${c.dst}`).toBe(!touchesBlue)
+        expect(c.verdict, `${c.src} → ${c.dst}: ${c.reason ?? ''}`).toBe(
+          touchesBlue ? 'unreachable' : 'reachable',
+        )
+        expect(c.ok).toBe(!touchesBlue)
         if (touchesBlue) expect(c.rttMs).toBeNull()
       }
     } finally {
