@@ -487,7 +487,15 @@ export function evaluatePreflight(f: PreflightFacts): PreflightReport {
       })
   }
 
-  const chosen = f.existing ? null : chooseBox(f, pick.name)
+  const wanted = chooseBox(f, pick.name)
+  if (f.existing?.box && wanted && wanted.name !== f.existing.box)
+    problems.push({
+      code: 'vm-exists-other',
+      severity: 'warning',
+      message: `The VM exists with box ${f.existing.box}; it keeps using it, not ${wanted.name}.`,
+      action: `Destroy the VM to create it again from ${wanted.name}.`,
+    })
+  const chosen = f.existing ? null : wanted
   if (!f.existing && !chosen) {
     const withBox = providersWithBox(arch)
     problems.push({

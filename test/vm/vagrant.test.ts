@@ -1,12 +1,16 @@
 // The real Vagrant VM, driven by the app's own driver: preflight, boot with step progress, SSH
 // through `ssh-config`, namespaces via the engine, halt, reboot notice, kill, cancel, destroy, faults.
 
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { spawnSync } from 'node:child_process'
+import { createHash } from 'node:crypto'
+import { createReadStream, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs'
+import { createServer as createHttpServer } from 'node:http'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { Snapshot } from '../../shared/net/model'
 import { parsePingLine } from '../../shared/net/ping'
+import { libvirtFacts } from '../../shared/vm/provider-probes'
 import type { VmInfo } from '../../shared/vm/info'
 import type { VmProgress, VmStep } from '../../shared/vm/progress'
 import { targetFactory } from '../../src-main/app/targets'
@@ -14,12 +18,16 @@ import { NetnsEngine } from '../../src-main/netns/engine'
 import { clearNetem, setNetem } from '../../src-main/streams/oneshot'
 import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
 import type { Target } from '../../src-main/target/target'
+import { OpOutput } from '../../src-main/vm/op-output'
+import { runFile, vagrantEnv } from '../../src-main/vm/vagrant-cli'
 import { VagrantVm, type VagrantVmOptions } from '../../src-main/vm/vagrant-vm'
 import {
+  BOX_CACHE,
   BoxBuildError,
   domainsWithPrefix,
   freePort,
   qemuPid,
+  recipeHash,
   startStack,
   type Stack,
   VAGRANT_HOME,
@@ -48,6 +56,17 @@ const ORDER: VmStep[] = [
 const log = (s: string): void => console.log(`[vm] ${s}`)
 const secs = (ms: number): string => `${(ms / 1000).toFixed(1)} s`
 
+/** The environment the test's VMs run vagrant with. */
+function vmEnv(env: Record<string, string>): Record<string, string> {
+  return {
+    NETNS_STUDIO_APP_VAGRANTFILE: join(REPO, 'Vagrantfile'),
+    NETNS_STUDIO_PROVIDER: 'libvirt',
+    // Catalog lookups go to a closed loopback port: nothing leaves this machine.
+    VAGRANT_SERVER_URL: 'http://127.0.0.1:9',
+    ...env,
+  }
+}
+
 /** A driver over a fresh data folder, the test Vagrantfile (which loads the app's) and the test box. */
 function makeVm(
   dataDir: string,
@@ -61,13 +80,7 @@ function makeVm(
     templatePath: join(REPO, 'test/support/vm/Vagrantfile'),
     hostKeys: new MemoryHostKeyStore(),
     vagrantHome: VAGRANT_HOME,
-    env: {
-      NETNS_STUDIO_APP_VAGRANTFILE: join(REPO, 'Vagrantfile'),
-      NETNS_STUDIO_PROVIDER: 'libvirt',
-      // Catalog lookups go to a closed loopback port: nothing leaves this machine.
-      VAGRANT_SERVER_URL: 'http://127.0.0.1:9',
-      ...env,
-    },
+    env: vmEnv(env),
     ...extra,
   })
 }
@@ -174,7 +187,16 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
       ok: true,
       provider: 'libvirt',
       vagrant: { version: expect.stringMatching(/^\d+\.\d+\.\d+$/) },
+      box: {
+        name: stack?.boxName,
+        provider: 'libvirt',
+        arch: 'amd64',
+        custom: true,
+        present: true,
+      },
     })
+    // The catalog is a closed port here: with the box cached that is only a warning.
+    expect(r.problems).toEqual([expect.objectContaining({ code: 'offline', severity: 'warning' })])
 
     const noVagrant = makeVm(dataDir, 'novagrant', { PATH: '/nonexistent' })
     const p = await noVagrant.preflight()
@@ -186,6 +208,106 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     expect(p.problems[0]?.action).toMatch(/apt install vagrant/)
     await expect(noVagrant.up()).rejects.toMatchObject({ code: 'VAGRANT_MISSING' })
     expect((await noVagrant.refresh()).vagrantMissing).toBe(true)
+  })
+
+  it('libvirt refuses a user outside its group: preflight reads it from virsh and names the fix', (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const r = spawnSync(
+      'runuser',
+      ['-u', 'nobody', '--', 'virsh', '-c', 'qemu:///system', 'version'],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/tmp', LC_ALL: 'C' },
+        timeout: 30_000,
+      },
+    )
+    if (process.env.NETNS_CAPTURE_FIXTURES === '1')
+      writeFileSync(join(REPO, 'test/fixtures/vagrant/virsh-no-permission.txt'), r.stderr)
+    log(`virsh as nobody: exit ${r.status}, ${r.stderr.trim().split('\n').at(-1) ?? ''}`)
+    expect(r.status).not.toBe(0)
+    expect(libvirtFacts({ code: r.status, stdout: r.stdout, stderr: r.stderr })).toMatchObject({
+      usable: false,
+      blocker: 'no-permission',
+    })
+  })
+
+  it('a missing box is downloaded first with percent, its size known before; cancel stops the download', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    // A catalog on 127.0.0.1 serving the test box (about 220 MB) at about 20 MB/s.
+    const file = join(BOX_CACHE, `${recipeHash()}.box`)
+    const size = statSync(file).size
+    let port = 0
+    const catalog = createHttpServer((req, res) => {
+      if (req.url === '/netns/dl-test') {
+        res.writeHead(200, { 'content-type': 'application/json' })
+        return res.end(
+          JSON.stringify({
+            name: 'netns/dl-test',
+            versions: [
+              {
+                version: '1.0.0',
+                providers: [{ name: 'libvirt', url: `http://127.0.0.1:${port}/dl.box` }],
+              },
+            ],
+          }),
+        )
+      }
+      if (req.url !== '/dl.box') return res.writeHead(404).end()
+      res.writeHead(200, { 'content-length': size, 'content-type': 'application/octet-stream' })
+      if (req.method === 'HEAD') return res.end()
+      const src = createReadStream(file, { highWaterMark: 1 << 20 })
+      src.on('data', (chunk) => {
+        src.pause()
+        res.write(chunk, () => setTimeout(() => src.resume(), 50))
+      })
+      src.on('end', () => res.end())
+      res.on('close', () => src.destroy())
+    })
+    port = await new Promise<number>((r) =>
+      catalog.listen(0, '127.0.0.1', () => r((catalog.address() as AddressInfo).port)),
+    )
+    try {
+      const dl = makeVm(dataDir, 'dltest', {
+        NETNS_STUDIO_BOX: 'netns/dl-test',
+        NETNS_TEST_SSH_PORT: String(port),
+        VAGRANT_SERVER_URL: `http://127.0.0.1:${port}`,
+      })
+      const pre = await dl.preflight()
+      expect(pre.box).toMatchObject({
+        name: 'netns/dl-test',
+        present: false,
+        downloadMB: Math.ceil(size / 1_000_000),
+      })
+      expect(pre.problems.map((p) => p.code)).toEqual(['box-download'])
+      const percents: number[] = []
+      const onP = (p: VmProgress): void => {
+        if (p.step === 'box-download' && p.percent !== null) percents.push(p.percent)
+      }
+      dl.on('progress', onP)
+      const up = dl.up()
+      await until(() => percents.some((x) => x > 0), 120_000)
+      expect(await dl.cancel()).toBe(true)
+      const r = await up
+      dl.off('progress', onP)
+      log(`download cancelled at ${percents.at(-1) ?? 0}%`)
+      expect(r).toMatchObject({
+        outcome: 'cancelled',
+        state: 'not_created',
+        failure: { step: 'box-download', cancelled: true },
+      })
+      const boxes = await runFile('vagrant', ['box', 'list', '--machine-readable'], {
+        env: vagrantEnv({ vagrantHome: VAGRANT_HOME }),
+      })
+      expect(boxes.stdout).not.toContain('netns/dl-test')
+    } finally {
+      catalog.closeAllConnections()
+      catalog.close()
+      // Vagrant keeps an interrupted download to resume it (named after its URL): remove it.
+      const url = `http://127.0.0.1:${port}/dl.box`
+      rmSync(join(VAGRANT_HOME, 'tmp', `box${createHash('sha1').update(url).digest('hex')}`), {
+        force: true,
+      })
+    }
   })
 
   it("a box that does not exist: preflight refuses it offline, up fails with Vagrant's error and a hint", async (ctx) => {
@@ -248,6 +370,8 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
       expect(seen.steps).toContain(s)
     expect(states).toContain('op:up')
     expect(states.at(-1)).toBe('running')
+    // Every package was in the box: provisioning needed no network.
+    expect(seen.lines.join('\n')).toContain('netns-studio: tools ready')
     expect(vm.info()).toMatchObject({
       state: 'running',
       provider: 'libvirt',
@@ -276,6 +400,35 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     expect(lab?.links.map((l) => l.ifname)).toContain('v-lab')
     const host = snap.namespaces.find((n) => n.name === 'host')
     expect(host?.links.find((l) => l.ifname === 'v-host')?.peer?.ifname).toBe('v-lab')
+  })
+
+  it('provisioning needs no network when the box has the packages; when one is missing, apt-get fails with one clear line and the hint', async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    // The first boot provisioned offline (the guest has no outbound network): it said so.
+    const engine = await connect()
+    const [rm] = await engine.target.run([['dpkg', '-r', 'traceroute']])
+    expect(rm?.exitCode).toBe(0)
+    const out = new OpOutput('up', Date.now())
+    const lines: string[] = []
+    const r = await runFile('vagrant', ['provision', '--machine-readable'], {
+      cwd: vm.folder,
+      env: vagrantEnv({
+        vagrantHome: VAGRANT_HOME,
+        env: vmEnv({ NETNS_STUDIO_BOX: stack?.boxName ?? '', NETNS_TEST_SSH_PORT: String(port) }),
+      }),
+      timeoutMs: 300_000,
+    })
+    for (const l of r.stdout.split('\n')) {
+      lines.push(l)
+      out.line(l, Date.now())
+    }
+    capture('provision-offline.txt', lines)
+    expect(r.code).not.toBe(0)
+    const f = out.failure({ code: r.code, signal: r.signal, cancelled: false }, Date.now())
+    expect(f.tail.join('\n')).toContain(
+      'netns-studio: cannot install traceroute: the VM has no network (apt-get failed)',
+    )
+    expect(f.hint?.code).toBe('provision-offline')
   })
 
   // This machine's kernel has no sch_netem; the VM's Debian kernel does, so the impairment's real

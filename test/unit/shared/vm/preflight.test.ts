@@ -245,6 +245,25 @@ describe('evaluatePreflight', () => {
     })
   })
 
+  it('an existing VM keeps its box: another one in the settings is a warning', () => {
+    const r = evaluatePreflight(
+      facts({
+        existing: { provider: 'libvirt', box: 'generic/debian12' },
+        boxes: null,
+        customBox: 'me/other',
+      }),
+    )
+    expect(r).toMatchObject({ ok: true, box: { name: 'generic/debian12' } })
+    expect(r.problems.map((p) => p.message)).toEqual([
+      'The VM exists with box generic/debian12; it keeps using it, not me/other.',
+    ])
+    expect(
+      evaluatePreflight(
+        facts({ existing: { provider: 'libvirt', box: 'generic/debian12' }, boxes: null }),
+      ).problems,
+    ).toEqual([])
+  })
+
   it('a provider without a box for this CPU is an error that names the providers that have one', () => {
     const r = evaluatePreflight(
       facts({
