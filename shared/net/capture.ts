@@ -1,14 +1,17 @@
-// Packet capture: validated tcpdump argv (writes a pcap file in the target and prints one summary
-// line per packet) and a parser of those summary lines.
+// Packet capture: validated tcpdump argv (writes a private pcap file in the target and prints one
+// summary line per packet) and a parser of those summary lines.
 
 import { inNamespace } from './ping'
 import type { Check } from './validate'
-import { checkIfName, checkNamespaceRef } from './validate'
+import { checkIfName, checkNamespaceRef, checkPlainObject } from './validate'
 
 export interface CaptureRequest {
   ns: string
   ifname: string
-  /** A BPF filter such as "icmp or arp", optional. Only letters, digits, spaces and . : / - _ are allowed. */
+  /**
+   * A BPF filter such as "icmp or arp", optional. Only letters, digits, spaces and . : / - _ are
+   * allowed, and no word may begin with "-" (it would be a tcpdump option).
+   */
   filter?: string
   /** Stop after this many packets, 1–1000000 (default 100000). */
   maxPackets?: number
@@ -31,14 +34,21 @@ const FILTER_RE = /^[A-Za-z0-9 .:/_-]{0,200}$/
 
 /** Validate a capture request. */
 export function checkCapture(v: unknown): Check {
-  if (typeof v !== 'object' || v === null)
-    return { ok: false, message: 'Capture must be an object.' }
+  const o = checkPlainObject(v, 'Capture')
+  if (!o.ok) return o
   const r = v as Record<string, unknown>
   for (const c of [checkNamespaceRef(r.ns), checkIfName(r.ifname)]) if (!c.ok) return c
   if (r.filter !== undefined && (typeof r.filter !== 'string' || !FILTER_RE.test(r.filter)))
     return {
       ok: false,
       message: 'Filter may hold only letters, digits, spaces and . : / - _ (e.g. "icmp or arp").',
+    }
+  const option =
+    typeof r.filter === 'string' ? filterWords(r.filter).find((w) => w.startsWith('-')) : undefined
+  if (option !== undefined)
+    return {
+      ok: false,
+      message: `Filter word "${option}" begins with "-", which tcpdump would take as an option; a filter is an expression such as "icmp or arp".`,
     }
   if (
     r.maxPackets !== undefined &&
@@ -53,17 +63,35 @@ export function checkCapture(v: unknown): Check {
   return { ok: true }
 }
 
-/** The remote pcap path of a capture id (hex only). */
-export function capturePath(id: string): string {
-  if (!/^[0-9a-f]{8,32}$/.test(id)) throw new Error('Bad capture id.')
-  return `/tmp/netns-studio-cap-${id}.pcap`
+function filterWords(filter: string): string[] {
+  return filter.split(/\s+/).filter(Boolean)
 }
 
-/** tcpdump argv: line-buffered summaries on stdout, packets flushed to the pcap file as they come. */
+/**
+ * The remote folder of a capture id (hex only). The capture creates it with `mkdir -m 700`, which
+ * fails if anything is already there, so nobody else can own it or plant a link in it.
+ */
+export function captureDir(id: string): string {
+  if (!/^[0-9a-f]{8,32}$/.test(id)) throw new Error('Bad capture id.')
+  return `/tmp/netns-studio-cap-${id}`
+}
+
+/** The remote pcap path of a capture id: mode 0600 in its private 0700 folder. */
+export function capturePath(id: string): string {
+  return `${captureDir(id)}/capture.pcap`
+}
+
+/** Creates the private folder ($1), then runs the rest of argv with umask 077 (files 0600). */
+const PRIVATE_DIR_SH = 'umask 077 && mkdir -m 700 -- "$1" || exit 125; shift; exec "$@"'
+
+/**
+ * tcpdump argv: line-buffered summaries on stdout, packets flushed to the private pcap file as
+ * they come. Options end with `--`, so the filter words can only ever be the BPF expression.
+ */
 export function captureArgv(req: CaptureRequest, id: string): string[] {
   const c = checkCapture(req)
   if (!c.ok) throw new Error(c.message)
-  const argv = [
+  const tcpdump = [
     'tcpdump',
     '-l',
     '-n',
@@ -72,11 +100,13 @@ export function captureArgv(req: CaptureRequest, id: string): string[] {
     req.ifname,
     '-c',
     String(req.maxPackets ?? 100000),
+    '-w',
+    capturePath(id),
+    '--print',
+    '--',
+    ...filterWords(req.filter ?? ''),
   ]
-  argv.push('-w', capturePath(id), '--print')
-  const filter = (req.filter ?? '').trim()
-  if (filter) argv.push(...filter.split(/\s+/))
-  return inNamespace(req.ns, argv)
+  return inNamespace(req.ns, ['sh', '-c', PRIVATE_DIR_SH, 'sh', captureDir(id), ...tcpdump])
 }
 
 /** Parse one tcpdump summary line; null for anything that is not a packet line. */

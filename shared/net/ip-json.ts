@@ -2,6 +2,7 @@
 // netconf show) into the app's model. Unknown fields are ignored; missing ones become null.
 
 import type { AddressFamily, LinkKind, NetAddress, NetLink, NetNeighbour, NetRoute } from './model'
+import { nsFromKernel } from './model'
 
 type Json = Record<string, unknown>
 
@@ -118,12 +119,16 @@ export function parseNeighbour(o: Json): NetNeighbour {
   }
 }
 
-/** `netns list-id`: nsid → name (name null when the namespace has no name here, e.g. the root). */
+/**
+ * `netns list-id`: nsid → model name (null when the namespace has no name here, e.g. the root; a
+ * kernel namespace called "host" is HOST_NETNS_ALIAS, never the root).
+ */
 export function parseNsids(items: Json[]): Map<number, string | null> {
   const out = new Map<number, string | null>()
   for (const o of items) {
     const id = num(o.nsid)
-    if (id !== null) out.set(id, str(o.name))
+    const name = str(o.name)
+    if (id !== null) out.set(id, name === null ? null : nsFromKernel(name))
   }
   return out
 }

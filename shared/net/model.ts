@@ -4,6 +4,23 @@
 /** The name the UI uses for the target's root network namespace. */
 export const HOST_NS = 'host'
 
+/**
+ * The model's name for a kernel namespace that is literally called "host" (/run/netns/host, made
+ * outside the app; the app refuses to create one). A "/" can never be part of a namespace name,
+ * so this collides neither with HOST_NS nor with any real name, and it stays addressable.
+ */
+export const HOST_NETNS_ALIAS = 'netns/host'
+
+/** The model's name of a kernel namespace (`ip netns list` name): "host" becomes HOST_NETNS_ALIAS. */
+export function nsFromKernel(name: string): string {
+  return name === HOST_NS ? HOST_NETNS_ALIAS : name
+}
+
+/** The name `ip -n` / `ip netns exec` / `netns` take for a model namespace (not HOST_NS: the root has none). */
+export function nsToKernel(ns: string): string {
+  return ns === HOST_NETNS_ALIAS ? HOST_NS : ns
+}
+
 /** What kind of link this is, as far as the UI cares. */
 export type LinkKind =
   | 'loopback'

@@ -2,6 +2,8 @@
 // root namespace, watches /run/netns for namespaces coming and going (readdir every 50 ms, no
 // process per tick), gives new namespaces an nsid so their events are seen, and exits on stdin EOF.
 
+import { nsFromKernel } from './model'
+
 /** A table the kernel reported a change in. */
 export type MonitorTable =
   'link' | 'address' | 'route' | 'neigh' | 'rule' | 'netconf' | 'nsid' | 'other'
@@ -15,7 +17,10 @@ export type MonitorEvent =
   | { kind: 'nsid'; nsid: number; name: string }
   | { kind: 'ended'; message: string }
 
-const WATCHER = String.raw`$|=1;my %known;
+/** Longest `ip monitor` line the watcher keeps (a longer one is cut; real ones are < 1 KiB). */
+const MAX_MONITOR_LINE = 65536
+
+const WATCHER = String.raw`$|=1;my %known;my $MAXL=${MAX_MONITOR_LINE};
 my $pid=open(my $mon,'-|','ip','-o','monitor','all-nsid','all') or die "ip monitor: $!\n";
 sub quiet{open(my $o,'>&',\*STDERR);open(STDERR,'>','/dev/null');system(@_);open(STDERR,'>&',$o)}
 sub ids{for(qx{ip netns list-id 2>/dev/null}){print "I $1 $2\n" if /^nsid (\d+) \(iproute2 netns name: ([^)\s]+)\)/}}
@@ -27,7 +32,8 @@ my $rin='';vec($rin,fileno($mon),1)=1;vec($rin,fileno(STDIN),1)=1;my $buf='';
 while(1){my $r;if(select($r=$rin,undef,undef,0.05)>0){
 if(vec($r,fileno(STDIN),1)){my $b;if(!sysread(STDIN,$b,256)){kill 'TERM',$pid;exit 0}}
 if(vec($r,fileno($mon),1)){my $b;my $k=sysread($mon,$b,65536);if(!$k){print "X ip monitor ended\n";exit 1}$buf.=$b;
-while($buf=~s/^(.*)\n//){print "M $1\n"}}}
+my $at=0;while((my $i=index($buf,"\n",$at))>=0){print "M ".substr($buf,$at,$i-$at)."\n";$at=$i+1}$buf=substr($buf,$at);
+$buf=substr($buf,0,$MAXL) if length($buf)>$MAXL}}
 scan(0)}`
 
 /** The argv of the watcher. */
@@ -48,11 +54,13 @@ const TABLES: Record<string, MonitorTable> = {
 /** Parse one line of the watcher's output (or one `ip -o monitor all-nsid all` line after "M "). */
 export function parseMonitorLine(line: string): MonitorEvent | null {
   if (line === 'READY') return { kind: 'ready' }
-  if (line.startsWith('N+ ')) return { kind: 'ns-added', name: line.slice(3).trim() }
-  if (line.startsWith('N- ')) return { kind: 'ns-removed', name: line.slice(3).trim() }
+  // Names are the kernel's: one called "host" is HOST_NETNS_ALIAS here, never the root.
+  if (line.startsWith('N+ ')) return { kind: 'ns-added', name: nsFromKernel(line.slice(3).trim()) }
+  if (line.startsWith('N- '))
+    return { kind: 'ns-removed', name: nsFromKernel(line.slice(3).trim()) }
   if (line.startsWith('X ')) return { kind: 'ended', message: line.slice(2).trim() }
   let m = /^I (\d+) (\S+)$/.exec(line)
-  if (m) return { kind: 'nsid', nsid: Number(m[1]), name: m[2] ?? '' }
+  if (m) return { kind: 'nsid', nsid: Number(m[1]), name: nsFromKernel(m[2] ?? '') }
   const body = line.startsWith('M ') ? line.slice(2) : line
   m = /^\[nsid (current|\d+)\](?:\[([A-Z]+)\])?(Deleted )?(.*)$/.exec(body)
   if (!m) return null

@@ -3,7 +3,7 @@
 
 import { inNamespace } from './ping'
 import type { Check } from './validate'
-import { checkIfName, checkNamespaceRef } from './validate'
+import { checkIfName, checkNamespaceRef, checkPlainObject } from './validate'
 
 /** Impairment of one interface. Absent fields are not set. */
 export interface NetemSettings {
@@ -29,8 +29,8 @@ function range(v: unknown, lo: number, hi: number): boolean {
 
 /** Validate a netem request (namespace, interface and every number). */
 export function checkNetem(v: unknown): Check {
-  if (typeof v !== 'object' || v === null)
-    return { ok: false, message: 'Impairment must be an object.' }
+  const o = checkPlainObject(v, 'Impairment')
+  if (!o.ok) return o
   const r = v as Record<string, unknown>
   for (const c of [checkNamespaceRef(r.ns), checkIfName(r.ifname)]) if (!c.ok) return c
   if (!range(r.delayMs, 0, 60000)) return { ok: false, message: 'Delay must be 0–60000 ms.' }

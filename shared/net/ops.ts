@@ -1,7 +1,7 @@
 // Engine operations as data, their validation, and the exact commands each one runs.
 // Pure: the UI previews these commands, the engine executes them, lab files will plan with them.
 
-import { HOST_NS } from './model'
+import { HOST_NETNS_ALIAS, HOST_NS, nsToKernel } from './model'
 import type { Check } from './validate'
 import {
   checkCidr,
@@ -13,6 +13,7 @@ import {
   checkProtocol,
   checkRouteDst,
   checkTable,
+  checkText,
   ipFamily,
 } from './validate'
 
@@ -80,6 +81,84 @@ export const OP_TITLES: Record<NetOpName, string> = {
 
 type Fields = Array<[string, Check]>
 
+/** What one field of an operation holds; `?` marks it optional. Numbers are checked by opChecks. */
+type Kind = 'text' | 'text?' | 'bool' | 'bool?' | 'number' | 'bridge'
+
+/** Every field each operation may have, and nothing else (no extra keys, no __proto__). */
+const SHAPES: Record<NetOpName, Record<string, Kind>> = {
+  'ns.add': { name: 'text' },
+  'ns.delete': { name: 'text' },
+  'veth.add': { name: 'text', peer: 'text', ns: 'text?', peerNs: 'text?', up: 'bool?' },
+  'bridge.add': { ns: 'text', name: 'text', up: 'bool?' },
+  'link.delete': { ns: 'text', ifname: 'text' },
+  'link.set-state': { ns: 'text', ifname: 'text', up: 'bool' },
+  'link.move': { ns: 'text', ifname: 'text', toNs: 'text' },
+  'link.set-master': { ns: 'text', ifname: 'text', bridge: 'bridge' },
+  'addr.add': { ns: 'text', ifname: 'text', cidr: 'text' },
+  'addr.delete': { ns: 'text', ifname: 'text', cidr: 'text' },
+  'route.add': { ns: 'text', dst: 'text', via: 'text?', dev: 'text?', table: 'text?' },
+  'route.delete': { ns: 'text', dst: 'text', via: 'text?', dev: 'text?', table: 'text?' },
+  'forwarding.set': { ns: 'text', enabled: 'bool' },
+  'nat.masquerade': { ns: 'text', source: 'text', outIf: 'text?', remove: 'bool?' },
+  'nat.port-forward': {
+    ns: 'text',
+    protocol: 'text',
+    port: 'number',
+    toAddr: 'text',
+    toPort: 'number',
+    remove: 'bool?',
+  },
+}
+
+/** Most operations one apply may run (a lab of a few hundred namespaces fits many times over). */
+export const MAX_OPS = 2000
+
+const short = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s)
+
+/** The shape of one field: its type, and for text the NUL and length limits. */
+function checkKind(key: string, kind: Kind, v: unknown): Check {
+  if (v === undefined) return { ok: true } // absent: required fields are opChecks' to name
+  if (kind === 'bool' || kind === 'bool?')
+    return typeof v === 'boolean' ? { ok: true } : { ok: false, message: `${key} must be true or false.` }
+  if (kind === 'text' || kind === 'text?' || (kind === 'bridge' && v !== null)) return checkText(v, key)
+  return { ok: true }
+}
+
+/**
+ * The shape of an operation: a plain object (not a list, not a class instance), a known "op",
+ * exactly the fields that operation has, each of the right type. Null when the shape is right.
+ */
+function shapeProblem(op: unknown): { field: string; message: string } | null {
+  if (Array.isArray(op))
+    return { field: 'op', message: 'Expected one operation, not a list of them.' }
+  if (typeof op !== 'object' || op === null)
+    return { field: 'op', message: 'Operation must be an object with an "op" field.' }
+  const proto = Object.getPrototypeOf(op) as unknown
+  if (proto !== Object.prototype && proto !== null)
+    return { field: 'op', message: 'Operation must be a plain object.' }
+  const o = op as Record<string, unknown>
+  const name = Object.hasOwn(o, 'op') ? o.op : undefined
+  const t = checkText(name, 'op')
+  if (!t.ok)
+    return {
+      field: 'op',
+      message: typeof name === 'string' ? t.message : 'Operation must be an object with an "op" field.',
+    }
+  if (!Object.hasOwn(SHAPES, name as string))
+    return { field: 'op', message: `Unknown operation "${short(name as string)}".` }
+  const shape = SHAPES[name as NetOpName]
+  for (const key of Reflect.ownKeys(o)) {
+    const k = typeof key === 'symbol' ? String(key) : key
+    if (k !== 'op' && (typeof key === 'symbol' || !Object.hasOwn(shape, key)))
+      return { field: k, message: `Operation ${name as string} has an unknown field "${short(k)}".` }
+  }
+  for (const [key, kind] of Object.entries(shape)) {
+    const c = checkKind(key, kind, o[key])
+    if (!c.ok) return { field: key, message: c.message }
+  }
+  return null
+}
+
 function optional(v: unknown, check: (x: unknown) => Check): Check {
   return v === undefined ? { ok: true } : check(v)
 }
@@ -88,8 +167,11 @@ function optional(v: unknown, check: (x: unknown) => Check): Check {
 export function opChecks(op: NetOp): Fields {
   switch (op.op) {
     case 'ns.add':
-    case 'ns.delete':
       return [['name', checkNamespaceName(op.name)]]
+    case 'ns.delete':
+      if (op.name === HOST_NS)
+        return [['name', { ok: false, message: 'The root namespace cannot be deleted.' }]]
+      return [['name', op.name === HOST_NETNS_ALIAS ? { ok: true } : checkNamespaceName(op.name)]]
     case 'veth.add': {
       const f: Fields = [
         ['name', checkIfName(op.name)],
@@ -165,15 +247,81 @@ export function opChecks(op: NetOp): Fields {
   }
 }
 
-/** Validate an operation: null when valid, else the first problem. */
+/** Validate one operation, shape first, then every field: null when valid, else the first problem. */
 export function validateOp(op: unknown): { field: string; message: string } | null {
-  if (typeof op !== 'object' || op === null || typeof (op as { op?: unknown }).op !== 'string')
-    return { field: 'op', message: 'Operation must be an object with an "op" field.' }
+  const shape = shapeProblem(op)
+  if (shape) return shape
   for (const [field, c] of opChecks(op as NetOp)) if (!c.ok) return { field, message: c.message }
   return null
 }
 
-const nsArgs = (ns: string): string[] => (ns === HOST_NS ? [] : ['-n', ns])
+/** Validate a list of operations (at most MAX_OPS): null when all are valid, else the first problem. */
+export function validateOps(
+  ops: unknown,
+): { index: number; field: string; message: string } | null {
+  if (!Array.isArray(ops)) return { index: -1, field: 'ops', message: 'Operations must be a list.' }
+  if (ops.length > MAX_OPS)
+    return {
+      index: -1,
+      field: 'ops',
+      message: `At most ${MAX_OPS} operations can run at once; this list has ${ops.length}.`,
+    }
+  for (let i = 0; i < ops.length; i++) {
+    const p = validateOp(ops[i])
+    if (p) return { index: i, ...p, message: `Operation ${i + 1} of ${ops.length}: ${p.message}` }
+  }
+  return null
+}
+
+/** The namespaces an operation refers to (not HOST_NS), by field; ns.add's new name is not a reference. */
+export function opNamespaceRefs(op: NetOp): Array<[field: string, ns: string]> {
+  const refs: Array<[string, string | undefined]> =
+    op.op === 'ns.add'
+      ? []
+      : op.op === 'ns.delete'
+        ? [['name', op.name]]
+        : op.op === 'veth.add'
+          ? [
+              ['ns', op.ns],
+              ['peerNs', op.peerNs],
+            ]
+          : op.op === 'link.move'
+            ? [
+                ['ns', op.ns],
+                ['toNs', op.toNs],
+              ]
+            : [['ns', op.ns]]
+  return refs.filter((r): r is [string, string] => r[1] !== undefined && r[1] !== HOST_NS)
+}
+
+/**
+ * Check that every namespace the operations refer to exists, given the target's namespaces
+ * (model names) and what earlier operations of the list create or delete. `ip` would read an
+ * unknown numeric name as a process id, so a missing namespace must never reach it.
+ */
+export function namespaceRefProblem(
+  ops: NetOp[],
+  existing: Iterable<string>,
+): { index: number; field: string; message: string } | null {
+  const have = new Set(existing)
+  for (const [index, op] of ops.entries()) {
+    for (const [field, ns] of opNamespaceRefs(op)) {
+      if (have.has(ns)) continue
+      const pid = /^\d+$/.test(ns) ? ' (ip would take the number for a process id)' : ''
+      return {
+        index,
+        field,
+        message: `There is no namespace "${ns}" on the target${pid}; ${field} must name an existing namespace.`,
+      }
+    }
+    if (op.op === 'ns.add') have.add(op.name)
+    if (op.op === 'ns.delete') have.delete(op.name)
+  }
+  return null
+}
+
+/** `-n NS` for an ip command in a namespace (none for the root). */
+const nsArgs = (ns: string): string[] => (ns === HOST_NS ? [] : ['-n', nsToKernel(ns)])
 
 function ipStep(ns: string, args: string[]): CommandStep {
   return { argv: ['ip', ...nsArgs(ns), ...args], ns, ipArgs: args }
@@ -181,7 +329,7 @@ function ipStep(ns: string, args: string[]): CommandStep {
 
 /** Run a non-ip command inside a namespace (or on the host). */
 function nsExec(ns: string, argv: string[]): CommandStep {
-  return { argv: ns === HOST_NS ? argv : ['ip', 'netns', 'exec', ns, ...argv], ns }
+  return { argv: ns === HOST_NS ? argv : ['ip', 'netns', 'exec', nsToKernel(ns), ...argv], ns }
 }
 
 function routeArgs(op: Extract<NetOp, { op: 'route.add' | 'route.delete' }>): string[] {
@@ -217,10 +365,16 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
     case 'ns.add':
       return [{ argv: ['ip', 'netns', 'add', op.name], ns: HOST_NS, ipArgs: ['netns', 'add', op.name] }]
     case 'ns.delete':
-      return [{ argv: ['ip', 'netns', 'delete', op.name], ns: HOST_NS, ipArgs: ['netns', 'delete', op.name] }]
+      return [
+        {
+          argv: ['ip', 'netns', 'delete', nsToKernel(op.name)],
+          ns: HOST_NS,
+          ipArgs: ['netns', 'delete', nsToKernel(op.name)],
+        },
+      ]
     case 'veth.add': {
-      const a = op.ns && op.ns !== HOST_NS ? ['netns', op.ns] : []
-      const b = op.peerNs && op.peerNs !== HOST_NS ? ['netns', op.peerNs] : []
+      const a = op.ns && op.ns !== HOST_NS ? ['netns', nsToKernel(op.ns)] : []
+      const b = op.peerNs && op.peerNs !== HOST_NS ? ['netns', nsToKernel(op.peerNs)] : []
       const steps = [ipStep(HOST_NS, ['link', 'add', op.name, ...a, 'type', 'veth', 'peer', 'name', op.peer, ...b])]
       if (op.up) {
         steps.push(ipStep(op.ns ?? HOST_NS, ['link', 'set', 'dev', op.name, 'up']))
@@ -238,7 +392,9 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
     case 'link.set-state':
       return [ipStep(op.ns, ['link', 'set', 'dev', op.ifname, op.up ? 'up' : 'down'])]
     case 'link.move':
-      return [ipStep(op.ns, ['link', 'set', 'dev', op.ifname, 'netns', op.toNs === HOST_NS ? '1' : op.toNs])]
+      return [
+        ipStep(op.ns, ['link', 'set', 'dev', op.ifname, 'netns', op.toNs === HOST_NS ? '1' : nsToKernel(op.toNs)]),
+      ]
     case 'link.set-master':
       return [ipStep(op.ns, ['link', 'set', 'dev', op.ifname, ...(op.bridge ? ['master', op.bridge] : ['nomaster'])])]
     case 'addr.add':

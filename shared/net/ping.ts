@@ -1,9 +1,9 @@
 // Ping: the argv for a bounded ping in a namespace, a parser for iputils `ping -n -O` output
 // lines (replies, timeouts, ICMP errors, fatal errors, summary) and running statistics.
 
-import { HOST_NS } from './model'
+import { HOST_NS, nsToKernel } from './model'
 import type { Check } from './validate'
-import { checkIp, checkNamespaceRef, firstProblem, ipFamily } from './validate'
+import { checkIp, checkNamespaceRef, checkPlainObject, firstProblem, ipFamily } from './validate'
 
 /** What to ping, from where, how often and for how long. */
 export interface PingRequest {
@@ -53,8 +53,8 @@ function num(v: unknown, lo: number, hi: number): boolean {
 
 /** Validate a ping request; every field that reaches argv is checked here. */
 export function checkPingRequest(v: unknown): Check {
-  if (typeof v !== 'object' || v === null)
-    return { ok: false, message: 'Ping request must be an object.' }
+  const o = checkPlainObject(v, 'Ping request')
+  if (!o.ok) return o
   const r = v as Record<string, unknown>
   const p = firstProblem([
     ['ns', checkNamespaceRef(r.ns)],
@@ -74,7 +74,7 @@ export function checkPingRequest(v: unknown): Check {
 
 /** Prefix that runs argv inside a namespace (nothing for the host). */
 export function inNamespace(ns: string, argv: string[]): string[] {
-  return ns === HOST_NS ? argv : ['ip', 'netns', 'exec', ns, ...argv]
+  return ns === HOST_NS ? argv : ['ip', 'netns', 'exec', nsToKernel(ns), ...argv]
 }
 
 /** The exact argv of a validated ping request (numeric, prints timeouts, bounded by count and deadline). */
@@ -94,8 +94,11 @@ export function pingArgv(req: PingRequest): string[] {
 const RE_REPLY =
   /^(?:\[[\d.]+\] )?(\d+) bytes from ([^\s:]+|[0-9a-f:.%\w]+): icmp_seq=(\d+) ttl=(\d+) time=([\d.]+) ms/
 const RE_TIMEOUT = /^(?:\[[\d.]+\] )?no answer yet for icmp_seq=(\d+)/
-const RE_ICMP_ERR = /^(?:\[[\d.]+\] )?From (\S+?)(?: \([^)]*\))?:? icmp_seq=(\d+) (.+?)\s*$/
-const RE_HEADER = /^PING (\S+?) ?\(([^)]+)\)/
+// Linear on any line: the line is trimmed before matching, so the message needs no lazy `(.+?)\s*$`
+// (quadratic on a run of spaces), and the header's target cannot contain "(" (no lazy `\S+?` that
+// rescans the rest of the line at every "(").
+const RE_ICMP_ERR = /^(?:\[[\d.]+\] )?From (\S+?)(?: \([^)]*\))?:? icmp_seq=(\d+) (.+)$/
+const RE_HEADER = /^PING ([^\s(]+) ?\(([^)]+)\)/
 const RE_SUMMARY =
   /^(\d+) packets transmitted, (\d+) received(?:, \+(\d+) duplicates)?(?:, \+(\d+) errors)?, ([\d.]+)% packet loss/
 const RE_RTT = /^(?:rtt|round-trip) min\/avg\/max\/mdev = ([\d.]+)\/([\d.]+)\/([\d.]+)\/([\d.]+) ms/

@@ -2,7 +2,7 @@
 // holding the JSON lines of one `ip -j -d -batch -` run. Parsed here into the model, with veth
 // peers resolved across namespaces through nsids and link indexes.
 
-import { HOST_NS, type NetNamespace, type Snapshot } from './model'
+import { HOST_NS, nsFromKernel, type NetNamespace, type Snapshot } from './model'
 import {
   parseAddresses,
   parseIpForward,
@@ -28,7 +28,9 @@ function splitBlocks(text: string): Block[] {
   const blocks: Block[] = []
   for (const line of text.split('\n')) {
     if (line === NS_MARK || line.startsWith(`${NS_MARK} `)) {
-      blocks.push({ name: line === NS_MARK ? HOST_NS : line.slice(NS_MARK.length + 1), lines: [] })
+      // `@@NS` alone is the root; `@@NS host` is a kernel namespace called "host", not the root.
+      const name = line === NS_MARK ? HOST_NS : nsFromKernel(line.slice(NS_MARK.length + 1))
+      blocks.push({ name, lines: [] })
     } else if (line.trim() && blocks.length) {
       blocks[blocks.length - 1]!.lines.push(line)
     }

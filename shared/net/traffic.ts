@@ -1,6 +1,7 @@
 // Traffic: ONE long-lived remote sampler per target and the rates computed from its output.
 // The sampler (Perl) enters each namespace with setns(2) and reads /proc/self/net/dev, so a
 // tick costs no process at all; it reads "i SECONDS" lines on stdin and exits when stdin closes.
+// A kernel namespace called like the root's label ("host") is reported as "netns/host".
 
 /** Counters of one interface at one instant. */
 export interface IfCounters {
@@ -67,7 +68,7 @@ my $in='';my $rin='';vec($rin,fileno(STDIN),1)=1;my $hr=eval{require Time::HiRes
 sub now{$hr?Time::HiRes::time():time()}
 my $next=now();
 while(1){my $t=now();printf "T %.0f\n",$t*1000;dev($hl);
-for my $p(glob('/run/netns/*')){my($n)=$p=~m{([^/]+)$};open(my $fh,'<',$p) or next;
+for my $p(glob('/run/netns/*')){my($n)=$p=~m{([^/]+)$};$n="netns/$n" if $n eq $hl;open(my $fh,'<',$p) or next;
 if(syscall($nr,fileno($fh),0x40000000)==0){dev($n)}close $fh;syscall($nr,fileno($home),0x40000000)}
 print "E\n";$next+=$iv;$next=now() if $next<now();
 while(1){my $w=$next-now();last if $w<=0;my $r;if(select($r=$rin,undef,undef,$w)>0){my $b;my $k=sysread(STDIN,$b,256);exit 0 if !$k;$in.=$b;
@@ -80,6 +81,9 @@ export function samplerArgv(intervalS = 1, hostLabel = 'host'): string[] {
   if (!/^[A-Za-z0-9_.-]{1,15}$/.test(hostLabel)) throw new Error('Bad host label.')
   return ['perl', '-e', SAMPLER, hostLabel, String(intervalS)]
 }
+
+/** Most interfaces one tick may carry; a tick that never ends stops growing here. */
+export const MAX_TICK_COUNTERS = 100_000
 
 /**
  * Incremental parser of sampler output lines: feed lines, get a {@link TrafficSample} at each "E".
@@ -98,7 +102,7 @@ export class SamplerParser {
       this.cur = null
       return done
     }
-    if (!this.cur) return null
+    if (!this.cur || this.cur.counters.length >= MAX_TICK_COUNTERS) return null
     const f = line.split(' ')
     if (f.length !== 6) return null
     const [ns = '', ifname = '', rb, rp, tb, tp] = f

@@ -1,7 +1,7 @@
 // Validation of every user- or file-supplied value before it can reach a command line.
 // Each check returns a specific message, so the UI can say exactly what is wrong.
 
-import { HOST_NS } from './model'
+import { HOST_NETNS_ALIAS, HOST_NS } from './model'
 
 /** Outcome of a check: ok, or a message that says what is wrong and what is allowed. */
 export type Check = { ok: true } | { ok: false; message: string }
@@ -58,10 +58,44 @@ export function checkNamespaceName(value: unknown): Check {
   return OK
 }
 
-/** Where a command runs: HOST_NS or a valid namespace name. */
+/**
+ * Where a command runs: HOST_NS (the root), HOST_NETNS_ALIAS (a kernel namespace literally called
+ * "host"), or a valid namespace name. Whether that namespace exists is the engine's check.
+ */
 export function checkNamespaceRef(value: unknown): Check {
-  if (value === HOST_NS) return OK
+  if (value === HOST_NS || value === HOST_NETNS_ALIAS) return OK
   return checkName(value, 'Namespace')
+}
+
+/** A request object: a plain object, not a list (one request is expected) nor a class instance. */
+export function checkPlainObject(value: unknown, what: string): Check {
+  if (Array.isArray(value)) return bad(`${what} must be one object, not a list.`)
+  if (typeof value !== 'object' || value === null) return bad(`${what} must be an object.`)
+  const proto = Object.getPrototypeOf(value) as unknown
+  if (proto !== Object.prototype && proto !== null) return bad(`${what} must be a plain object.`)
+  return OK
+}
+
+/** Longest text any operation field may hold (names, addresses and tables are far shorter). */
+export const MAX_FIELD_CHARS = 256
+
+/** Text that may go near a command line at all: a string, no NUL byte, at most MAX_FIELD_CHARS. */
+export function checkText(value: unknown, what: string): Check {
+  if (typeof value !== 'string') return bad(`${what} must be text.`)
+  if (value.length > MAX_FIELD_CHARS)
+    return bad(`${what} is ${value.length} characters long; at most ${MAX_FIELD_CHARS}.`)
+  if (value.includes('\0')) return bad(`${what} contains a NUL byte.`)
+  return OK
+}
+
+/**
+ * A decimal number written as `ip` must receive it: `ip` reads a leading 0 as octal (table 0377
+ * is 255 = local, prefix /024 is /20), so "0" is fine and "024" is not.
+ */
+function leadingZero(digits: string, what: string, plain: string): Check {
+  if (digits.length > 1 && digits.startsWith('0'))
+    return bad(`${what} has a leading zero, which ip reads as an octal number; write ${plain}.`)
+  return OK
 }
 
 export function checkIfName(value: unknown): Check {
@@ -143,7 +177,7 @@ export function checkCidr(value: unknown, what = 'Address'): Check {
   if (!/^\d{1,3}$/.test(len)) return bad(`Prefix length "${truncate(len)}" must be a whole number.`)
   const max = fam === 'inet' ? 32 : 128
   if (Number(len) > max) return bad(`Prefix length /${len} is too long for ${fam === 'inet' ? 'IPv4 (max 32)' : 'IPv6 (max 128)'}.`)
-  return OK
+  return leadingZero(len, `Prefix length /${len}`, `/${Number(len)}`)
 }
 
 /** A route destination: "default" or a CIDR. */
@@ -171,7 +205,7 @@ export function checkTable(value: unknown): Check {
   if (value === 'main' || value === 'local' || value === 'default') return OK
   if (typeof value === 'string' && /^\d{1,10}$/.test(value)) {
     const n = Number(value)
-    if (n >= 1 && n <= 4294967295) return OK
+    if (n >= 1 && n <= 4294967295) return leadingZero(value, `Table "${value}"`, String(n))
   }
   return bad(`Table "${truncate(String(value))}" must be main, local, default or a number from 1 to 4294967295.`)
 }

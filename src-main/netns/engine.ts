@@ -5,8 +5,18 @@ import { EventEmitter } from 'node:events'
 import { AppError } from '../../shared/errors'
 import type { ApplyResult, ResetResult } from '../../shared/ipc/domains/core'
 import type { Snapshot } from '../../shared/net/model'
-import { HOST_NS } from '../../shared/net/model'
-import { APP_TAG, OP_TITLES, opCreates, type NatBackend, type NetOp } from '../../shared/net/ops'
+import { HOST_NS, nsFromKernel } from '../../shared/net/model'
+import {
+  APP_TAG,
+  OP_TITLES,
+  namespaceRefProblem,
+  opCreates,
+  opNamespaceRefs,
+  validateOp,
+  validateOps,
+  type NatBackend,
+  type NetOp,
+} from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
 import type { Target } from '../target/target'
 import { CommandLog } from './command-log'
@@ -54,9 +64,20 @@ export class NetnsEngine extends EventEmitter {
     return readSnapshot(this.target)
   }
 
-  /** Validate and run one operation (or several, in one round trip). Emits 'changed'. */
+  /**
+   * Validate and run one operation (or a list of at most MAX_OPS, in one round trip). Every
+   * namespace they refer to must exist (checked against a fresh list first). Emits 'changed'.
+   */
   async apply(opOrOps: NetOp | NetOp[]): Promise<ApplyResult> {
     const ops = Array.isArray(opOrOps) ? opOrOps : [opOrOps]
+    const bad: { field: string; message: string; index?: number } | null = Array.isArray(opOrOps)
+      ? validateOps(opOrOps)
+      : validateOp(opOrOps)
+    if (bad)
+      throw new AppError('INVALID_ARGUMENT', bad.message, {
+        data: { field: bad.field, ...((bad.index ?? -1) >= 0 ? { index: bad.index } : {}) },
+      })
+    await this.checkNamespaces(ops)
     const nat = ops.some((o) => o.op.startsWith('nat.')) ? await this.natBackend() : 'iptables'
     const at = Date.now()
     const title = ops.length === 1 ? OP_TITLES[ops[0]!.op] : `${ops.length} operations`
@@ -128,6 +149,33 @@ export class NetnsEngine extends EventEmitter {
     }
   }
 
+  /**
+   * Refuse operations that name a namespace the target does not have: `ip` would read an unknown
+   * numeric name as a process id (`netns 1234` = the namespace of process 1234).
+   */
+  private async checkNamespaces(ops: NetOp[]): Promise<void> {
+    if (!ops.some((op) => opNamespaceRefs(op).length > 0)) return
+    const [r] = await this.target.run([['ip', '-j', 'netns', 'list']], { timeoutMs: 10_000 })
+    if (!r || r.exitCode !== 0)
+      throw new AppError('COMMAND_FAILED', 'Could not list the namespaces on the target.', {
+        detail: r?.stderr.trim(),
+      })
+    const problem = namespaceRefProblem(ops, netnsNames(r.stdout))
+    if (problem)
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        ops.length > 1
+          ? `Operation ${problem.index + 1} of ${ops.length}: ${problem.message}`
+          : problem.message,
+        {
+          data: {
+            field: problem.field,
+            ...(ops.length > 1 ? { index: problem.index } : {}),
+          },
+        },
+      )
+  }
+
   private async natBackend(): Promise<NatBackend> {
     if (this.nat) return this.nat
     const [r] = await this.target.run([
@@ -144,6 +192,26 @@ export class NetnsEngine extends EventEmitter {
     }
     return this.nat
   }
+}
+
+/** Model names of the namespaces in `ip -j netns list` output (empty output: none). */
+function netnsNames(stdout: string): string[] {
+  const text = stdout.trim()
+  if (!text) return []
+  let list: unknown
+  try {
+    list = JSON.parse(text)
+  } catch (e) {
+    throw new AppError('COMMAND_FAILED', 'The namespace list from the target is not JSON.', {
+      detail: text.slice(0, 200),
+      cause: e,
+    })
+  }
+  if (!Array.isArray(list)) return []
+  return list.flatMap((n: unknown) => {
+    const name = (n as { name?: unknown } | null)?.name
+    return typeof name === 'string' ? [nsFromKernel(name)] : []
+  })
 }
 
 /** The bookkeeping command that appends what `ops` create to `file` (none if they create nothing). */

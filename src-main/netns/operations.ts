@@ -3,7 +3,7 @@
 // the target in one round trip and stops at the first failure, which is reported precisely.
 
 import { AppError } from '../../shared/errors'
-import { HOST_NS } from '../../shared/net/model'
+import { HOST_NS, nsToKernel } from '../../shared/net/model'
 import { OP_TITLES, opCommands, validateOp, type CommandStep, type NatBackend, type NetOp } from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
 import type { CommandResult, Target } from '../target/target'
@@ -29,7 +29,7 @@ export function toUnits(steps: CommandStep[]): Unit[] {
       last.stdin += `${toShellLine(s.ipArgs!)}\n`
     } else if (batchable) {
       units.push({
-        argv: ['ip', ...(s.ns === HOST_NS ? [] : ['-n', s.ns]), '-batch', '-'],
+        argv: ['ip', ...(s.ns === HOST_NS ? [] : ['-n', nsToKernel(s.ns)]), '-batch', '-'],
         stdin: `${toShellLine(s.ipArgs!)}\n`,
         steps: [s],
       })

@@ -2,9 +2,9 @@
 // trip, one `ip -batch` each) and merge them into the last full snapshot. Anything a partial read
 // cannot vouch for (links added, removed or renamed, a namespace gone) falls back to a full read.
 
-import { HOST_NS, type NetNamespace, type Snapshot } from '../../shared/net/model'
+import { HOST_NS, nsToKernel, type NetNamespace, type Snapshot } from '../../shared/net/model'
 import { NS_MARK, SNAPSHOT_QUERIES, parseSnapshot } from '../../shared/net/snapshot-parse'
-import { checkName } from '../../shared/net/validate'
+import { checkNamespaceRef } from '../../shared/net/validate'
 import type { Target } from '../target/target'
 
 /** Most namespaces re-read partially; more than this is cheaper as one full snapshot. */
@@ -54,19 +54,21 @@ export async function partialSnapshot(
 ): Promise<Snapshot | null> {
   const list = [...new Set(names)]
   if (list.length === 0 || list.length > PARTIAL_MAX) return null
-  if (list.some((n) => n !== HOST_NS && !checkName(n).ok)) return null
+  if (list.some((n) => !checkNamespaceRef(n).ok)) return null
   const started = Date.now()
   const queries = SNAPSHOT_QUERIES.join('\n') + '\n'
   const cmds = list.map((n) =>
     n === HOST_NS
       ? ['ip', '-j', '-d', '-force', '-batch', '-']
-      : ['ip', '-n', n, '-j', '-d', '-force', '-batch', '-'],
+      : ['ip', '-n', nsToKernel(n), '-j', '-d', '-force', '-batch', '-'],
   )
   const results = await target.run(cmds, { stdin: cmds.map(() => queries), timeoutMs: 10_000 })
   // -force: a query the kernel refuses (e.g. netconf) does not stop the others; empty = gone
   if (results.length !== list.length || results.some((r) => !r.stdout.trim())) return null
   const text = list
-    .map((n, i) => `${n === HOST_NS ? NS_MARK : `${NS_MARK} ${n}`}\n${results[i]!.stdout}`)
+    .map(
+      (n, i) => `${n === HOST_NS ? NS_MARK : `${NS_MARK} ${nsToKernel(n)}`}\n${results[i]!.stdout}`,
+    )
     .join('\n')
   const parsed = parseSnapshot(text, { takenAt: started, durationMs: 0 })
   if (parsed.namespaces.length !== list.length) return null
