@@ -9,7 +9,8 @@ import { AppError } from '../../shared/errors'
 /**
  * The remote script. Names come from the kernel's /run/netns, are only ever expanded inside
  * double quotes, and never reach a command line as code. Two workers read namespaces in
- * parallel; each block is written whole, so blocks never interleave.
+ * parallel into files of a private `mktemp -d` folder (0700, removed on exit by a trap); each
+ * block is written whole, so blocks never interleave.
  */
 export function snapshotScript(workers = 2): string {
   const q = SNAPSHOT_QUERIES.join('\\n')
@@ -18,14 +19,17 @@ export function snapshotScript(workers = 2): string {
     `snap; printf '${NS_MARK}\\n%s\\n' "$out"`,
     'set -- /run/netns/*',
     '[ -e "$1" ] || exit 0',
+    'umask 077; d=$(mktemp -d /tmp/nss-snap.XXXXXX) || exit 1',
+    `trap 'rm -rf "$d"' EXIT`,
+    `trap 'exit 1' HUP INT TERM`,
     `i=0; for f do i=$((i+1)); eval "w$(( i % ${workers} ))=\\"\\$w$(( i % ${workers} )) \\$i\\""; done`,
     `for k in $(seq 0 $(( ${workers} - 1 ))); do (`,
     '  eval "idx=\\$w$k"',
     '  for j in $idx; do eval "f=\\${$j}"; n=${f##*/}; snap -n "$n"',
     `    printf '${NS_MARK} %s\\n%s\\n' "$n" "$out"; done`,
-    ') > "/tmp/nss-snap.$$.$k" & done',
+    ') > "$d/$k" & done',
     'wait',
-    `for k in $(seq 0 $(( ${workers} - 1 ))); do cat "/tmp/nss-snap.$$.$k"; rm -f "/tmp/nss-snap.$$.$k"; done`,
+    `for k in $(seq 0 $(( ${workers} - 1 ))); do cat "$d/$k"; done`,
   ].join('\n')
 }
 

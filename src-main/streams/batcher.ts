@@ -1,6 +1,8 @@
 // A small time-based batcher: collects items and flushes them at most every `ms`, so the
 // renderer gets a few updates per second however fast a stream produces.
 
+import { LineBuffer, MAX_LINE_CHARS } from '../../shared/net/line-buffer'
+
 /** Collects items and calls `flush` with all of them at most once per `ms` (and once on close). */
 export class Batcher<T> {
   private items: T[] = []
@@ -54,20 +56,17 @@ export class Ring<T> {
   }
 }
 
-/** Split a text stream into lines, keeping the partial tail. */
+/** Split a text stream into lines (without "\r\n"), keeping a partial tail of at most MAX_LINE_CHARS. */
 export class LineSplitter {
-  private buf = ''
+  private readonly buf = new LineBuffer(MAX_LINE_CHARS, true)
+  /** Characters held for the line not yet ended. */
+  get pending(): number {
+    return this.buf.pending
+  }
   push(chunk: string, fn: (line: string) => void): void {
-    this.buf += chunk
-    let i = this.buf.indexOf('\n')
-    while (i >= 0) {
-      fn(this.buf.slice(0, i).replace(/\r$/, ''))
-      this.buf = this.buf.slice(i + 1)
-      i = this.buf.indexOf('\n')
-    }
+    this.buf.push(chunk, fn)
   }
   end(fn: (line: string) => void): void {
-    if (this.buf) fn(this.buf)
-    this.buf = ''
+    this.buf.end(fn)
   }
 }

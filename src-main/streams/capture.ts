@@ -1,5 +1,6 @@
-// One packet capture: tcpdump in a namespace writes a pcap file in the target and prints summary
-// lines that are parsed and batched to the owner; save copies the file here; close removes it.
+// One packet capture: tcpdump in a namespace writes a private pcap file in the target (0600 in a
+// 0700 folder) and prints summary lines that are parsed and batched to the owner; save copies the
+// file here; close removes its folder.
 
 import { randomBytes } from 'node:crypto'
 import { mkdir, writeFile } from 'node:fs/promises'
@@ -7,7 +8,7 @@ import { dirname } from 'node:path'
 import { AppError } from '../../shared/errors'
 import type { CaptureSaved, LiveEnd } from '../../shared/ipc/domains/live'
 import type { CaptureLine, CaptureRequest } from '../../shared/net/capture'
-import { captureArgv, capturePath, parseCaptureLine } from '../../shared/net/capture'
+import { captureArgv, captureDir, capturePath, parseCaptureLine } from '../../shared/net/capture'
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
 import { Batcher, LineSplitter, Ring } from './batcher'
 
@@ -31,6 +32,8 @@ export class CaptureSession {
   private constructor(
     readonly id: string,
     readonly remotePath: string,
+    /** The private folder that holds remotePath (removed on close). */
+    readonly remoteDir: string,
     private readonly target: Target,
     private readonly handle: StreamHandle,
     private readonly sink: CaptureSink,
@@ -61,7 +64,7 @@ export class CaptureSession {
     const id = randomBytes(8).toString('hex')
     const argv = captureArgv(req, id)
     const handle = await target.stream(argv, { lines: true })
-    return new CaptureSession(id, capturePath(id), target, handle, sink, flushMs)
+    return new CaptureSession(id, capturePath(id), captureDir(id), target, handle, sink, flushMs)
   }
 
   get ended(): boolean {
@@ -106,12 +109,12 @@ export class CaptureSession {
     return { path, bytes: data.length }
   }
 
-  /** Stop and remove the remote file. */
+  /** Stop and remove the remote file with its folder. */
   async close(): Promise<void> {
     await this.stop().catch(() => undefined)
     if (this.target.connected)
       await this.target
-        .run([['rm', '-f', this.remotePath]], { timeoutMs: 10_000 })
+        .run([['rm', '-rf', '--', this.remoteDir]], { timeoutMs: 10_000 })
         .catch(() => undefined)
   }
 

@@ -4,13 +4,13 @@
 
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
-import { readFile } from 'node:fs/promises'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
 import { hostKeyId } from './host-id'
 import { HostKeyChangedError } from './host-key-review'
 import { checkHostKey, fingerprintOf, type HostKeyStore } from './host-keys'
+import { readKeyFile } from './key-file'
 import { ShellChannel } from './shell-channel'
 import { PipeStream } from './stream-handle'
 import { watchdogScript } from './stream-wrapper'
@@ -86,11 +86,8 @@ export class SshTarget extends EventEmitter implements Target {
   async connect(): Promise<void> {
     this.closedByUs = false
     if (this.opts.privateKeyPath && this.key === undefined) {
-      try {
-        this.key = await readFile(this.opts.privateKeyPath)
-      } catch (e) {
-        throw new AppError('SSH_AUTH', `Cannot read the private key ${this.opts.privateKeyPath}.`, { cause: e })
-      }
+      // only a regular file of at most 64 KiB: a FIFO, /dev/zero or a folder is refused unread
+      this.key = await readKeyFile(this.opts.privateKeyPath)
     } else if (this.key === undefined) this.key = this.opts.privateKey
     await this.dial()
     await this.commandChannel()

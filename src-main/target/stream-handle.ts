@@ -1,9 +1,11 @@
 // One StreamHandle implementation for both targets: wraps the pipes of a remote or local process
-// that runs under the watchdog (stream-wrapper.ts), splits lines, and guarantees one 'end' event.
+// that runs under the watchdog (stream-wrapper.ts), splits lines (each capped at MAX_LINE_CHARS),
+// and guarantees one 'end' event.
 
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import type { Readable, Writable } from 'node:stream'
+import { LineBuffer } from '../../shared/net/line-buffer'
 import type { StreamEnd, StreamHandle } from './target'
 
 export interface StreamPipes {
@@ -20,7 +22,7 @@ export class PipeStream extends EventEmitter implements StreamHandle {
   readonly id = randomUUID()
   private done = false
   private stopping = false
-  private buf = ''
+  private readonly buf = new LineBuffer()
   private endWaiters: Array<() => void> = []
 
   constructor(
@@ -40,12 +42,16 @@ export class PipeStream extends EventEmitter implements StreamHandle {
     return this.done
   }
 
+  /** Characters held for the stdout line not yet ended (bounded by MAX_LINE_CHARS). */
+  get pendingLineChars(): number {
+    return this.buf.pending
+  }
+
   /** Called by the owner when the process or channel has exited. */
   finish(end: StreamEnd): void {
     if (this.done) return
     this.done = true
-    if (this.lines && this.buf) this.emit('line', this.buf)
-    this.buf = ''
+    if (this.lines) this.buf.end((l) => this.emit('line', l))
     const final: StreamEnd = this.stopping && end.reason === 'exit' ? { ...end, reason: 'stopped' } : end
     this.emit('end', final)
     for (const w of this.endWaiters.splice(0)) w()
@@ -70,13 +76,6 @@ export class PipeStream extends EventEmitter implements StreamHandle {
 
   private onStdout(d: string): void {
     this.emit('stdout', d)
-    if (!this.lines) return
-    this.buf += d
-    let i = this.buf.indexOf('\n')
-    while (i >= 0) {
-      this.emit('line', this.buf.slice(0, i))
-      this.buf = this.buf.slice(i + 1)
-      i = this.buf.indexOf('\n')
-    }
+    if (this.lines) this.buf.push(d, (l) => this.emit('line', l))
   }
 }
