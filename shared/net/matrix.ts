@@ -397,10 +397,19 @@ export function neighbourEntriesNeeded(pairs: MatrixPair[]): { v4: number; v6: n
 
 const pow2AtLeast = (n: number): number => 2 ** Math.ceil(Math.log2(Math.max(n, 1)))
 
+/**
+ * gc_thresh1..3 that hold `need` entries with room to spare (twice the need, and at least twice the
+ * current gc_thresh3, as a power of two; gc_thresh2 and gc_thresh1 at a half and a quarter of it).
+ */
+export function neighLimitsFor(need: number, currentThresh3 = 1024): [number, number, number] {
+  const size = Math.max(pow2AtLeast(need * 2), pow2AtLeast(currentThresh3 * 2))
+  return [size / 4, size / 2, size]
+}
+
 function sysctlAdvice(family: 'ipv4' | 'ipv6', current: number | undefined, need: number): string {
-  const size = Math.max(pow2AtLeast(need * 2), pow2AtLeast((current ?? 1024) * 2))
+  const [t1, t2, t3] = neighLimitsFor(need, current)
   const k = `net.${family}.neigh.default`
-  return `sysctl -w ${k}.gc_thresh1=${size / 4} ${k}.gc_thresh2=${size / 2} ${k}.gc_thresh3=${size}`
+  return `sysctl -w ${k}.gc_thresh1=${t1} ${k}.gc_thresh2=${t2} ${k}.gc_thresh3=${t3}`
 }
 
 /**
