@@ -20,7 +20,8 @@ const HINTS: Partial<Record<ErrorCode, string>> = {
   SSH_AUTH:
     'Check the user name and key path, or that the key is in authorized_keys on the target.',
   SSH_HOSTKEY_CHANGED:
-    'The target presented a different host key. If you rebuilt it, forget the old key; otherwise do not connect.',
+    'The target offered a different host key than the one pinned. Review both fingerprints and replace the pin only if you rebuilt the machine; otherwise do not connect.',
+  HOSTKEY_STORE: 'Fix the pinned-keys file named above or move it aside; nothing was changed.',
   TARGET_UNREACHABLE: 'Check the host and port, that sshd runs there, and try Reconnect.',
   NOT_CONNECTED: 'Connect to a target first (the bar at the top).',
   TIMEOUT: 'The target did not answer in time. Try again, or Reconnect.',

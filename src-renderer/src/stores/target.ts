@@ -1,12 +1,14 @@
 // Which Linux kernel the app drives (Vagrant VM, an SSH host, or this machine) and the connection
-// state, kept in step with main's `target:status-changed` events.
+// state, kept in step with main's `target:status-changed` events; a changed host key that main
+// refused waits here for the user's review (replace the pin and connect, or leave it).
 
 import type { ConnectionStatus, TargetSpec } from '@shared/ipc/domains/core'
 import { checkPort } from '@shared/net/validate'
 import { acceptHMRUpdate, defineStore } from 'pinia'
-import { computed, reactive, ref } from 'vue'
+import { computed, reactive, ref, toRaw } from 'vue'
 import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
+import { type HostKeyChange, hostKeyChangeOf } from '../lib/host-key-change'
 
 /** The SSH form's fields, as typed by the user. */
 export interface SshForm {
@@ -31,6 +33,23 @@ export function sshFormProblems(f: SshForm): Partial<Record<keyof SshForm, strin
   return p
 }
 
+/** A refused changed host key, under review. */
+export interface HostKeyReview {
+  change: HostKeyChange
+  /** The target that was refused, to connect to again once the pin is replaced. */
+  spec: TargetSpec
+  /** Why main would not replace the pin (e.g. the key changed again); then: connect again. */
+  trustError: ErrorView | null
+}
+
+/**
+ * A plain copy of a spec. What is kept in a ref comes back as a Vue proxy, and a proxy cannot
+ * cross IPC (Electron's structured clone refuses it: "An object could not be cloned").
+ */
+function plainSpec(s: TargetSpec): TargetSpec {
+  return { ...toRaw(s) }
+}
+
 export const useTargetStore = defineStore('target', () => {
   const status = ref<ConnectionStatus>({ state: 'disconnected', label: null, kind: null })
   /** The target kind chosen in the bar (Vagrant VM by default). */
@@ -46,6 +65,8 @@ export const useTargetStore = defineStore('target', () => {
   const error = ref<ErrorView | null>(null)
   /** The last spec connected to, for Reconnect. */
   const lastSpec = ref<TargetSpec | null>(null)
+  /** A changed host key main refused, shown for review until replaced or dismissed. */
+  const hostKeyReview = ref<HostKeyReview | null>(null)
   let unsubscribe: (() => void) | null = null
 
   const connected = computed(() => status.value.state === 'connected')
@@ -81,9 +102,11 @@ export const useTargetStore = defineStore('target', () => {
     }
   }
 
-  async function connectTo(s: TargetSpec): Promise<boolean> {
+  async function connectTo(target: TargetSpec): Promise<boolean> {
+    const s = plainSpec(target)
     busy.value = true
     error.value = null
+    hostKeyReview.value = null
     lastSpec.value = s
     try {
       setStatus(await invoke('target:connect', s))
@@ -91,10 +114,48 @@ export const useTargetStore = defineStore('target', () => {
     } catch (e) {
       error.value = describeError(e)
       status.value = { ...status.value, state: 'failed' }
+      const change = hostKeyChangeOf(e)
+      if (change) hostKeyReview.value = { change, spec: s, trustError: null }
       return false
     } finally {
       busy.value = false
     }
+  }
+
+  /**
+   * The user reviewed the changed key and chose to trust it: pin exactly the key that was offered
+   * (main accepts nothing else), then connect to the same target again. When main refuses the
+   * replacement, the review stays open with the reason.
+   */
+  async function replaceHostKey(): Promise<boolean> {
+    const r = hostKeyReview.value
+    if (!r || busy.value) return false
+    busy.value = true
+    r.trustError = null
+    try {
+      await invoke('target:trust-host-key', {
+        id: r.change.id,
+        fingerprint: r.change.offeredFingerprint,
+      })
+    } catch (e) {
+      if (hostKeyReview.value === r) r.trustError = describeError(e)
+      return false
+    } finally {
+      busy.value = false
+    }
+    return connectTo(r.spec)
+  }
+
+  /** Close the review and connect to the refused target again (it is reviewed anew if refused). */
+  function connectAgain(): Promise<boolean> {
+    const r = hostKeyReview.value
+    hostKeyReview.value = null
+    return connectTo(r?.spec ?? lastSpec.value ?? spec())
+  }
+
+  /** Leave the pinned key as it is: close the review; nothing is sent to main. */
+  function dismissHostKeyReview(): void {
+    hostKeyReview.value = null
   }
 
   /** Connect to the target chosen in the bar. */
@@ -131,6 +192,7 @@ export const useTargetStore = defineStore('target', () => {
     busy,
     error,
     lastSpec,
+    hostKeyReview,
     connected,
     problems,
     canConnect,
@@ -138,6 +200,9 @@ export const useTargetStore = defineStore('target', () => {
     init,
     connect,
     reconnect,
+    replaceHostKey,
+    connectAgain,
+    dismissHostKeyReview,
     disconnect,
     dispose,
   }
