@@ -1,8 +1,10 @@
 // The VM controls as a user sees them, fed with the `vm:*` events captured from real VM runs
 // (test/vm, NETNS_CAPTURE_FIXTURES=1): progress with elapsed time, failure details, the notice.
-// Mock, named: window.api (the preload bridge) cannot exist in jsdom; it replays the captures.
+// Mock, named: window.api (the preload bridge) cannot exist in jsdom; the shared fake
+// (support/fake-api.ts, with the contract's checks) stands in for it and replays the captures.
 
 import { AppError } from '@shared/errors'
+import type { InvokeChannel } from '@shared/ipc/contract'
 import type { VmInfo } from '@shared/vm/info'
 import type { VmProgress } from '@shared/vm/progress'
 import { flushPromises, mount, type VueWrapper } from '@vue/test-utils'
@@ -15,6 +17,7 @@ import afterHaltRaw from '../../fixtures/vagrant/ui-up-after-halt.json?raw'
 import boxNotFoundRaw from '../../fixtures/vagrant/ui-up-box-not-found.json?raw'
 import preflightOfflineRaw from '../../fixtures/vagrant/ui-preflight-box-offline.json?raw'
 import preflightOkRaw from '../../fixtures/vagrant/ui-preflight-ok.json?raw'
+import { type FakeApi, installFakeApi } from './support/fake-api'
 
 type UiEvent =
   { channel: 'vm:state-changed'; info: VmInfo } | { channel: 'vm:progress'; progress: VmProgress }
@@ -25,36 +28,28 @@ const CAPTURES = {
 const preflightOk = (): unknown => JSON.parse(preflightOkRaw)
 const preflightOffline = (): unknown => JSON.parse(preflightOfflineRaw)
 const capture = (name: keyof typeof CAPTURES): UiEvent[] => JSON.parse(CAPTURES[name]) as UiEvent[]
+let fake: FakeApi | undefined
 
-/** The preload bridge stand-in: answers invokes from `replies`, records them, lets the test emit. */
-function installBridge(replies: Record<string, () => unknown>): {
+/**
+ * The shared fake preload (contract checks included) answering from `replies`; calls main answers
+ * without a value (cancel, dismiss) are answered as main does. The test emits captured events.
+ */
+function installBridge(replies: Partial<Record<InvokeChannel, () => unknown>>): {
   calls: string[]
   emit(e: UiEvent): void
 } {
-  const calls: string[] = []
-  const listeners = new Map<string, Array<(...a: unknown[]) => void>>()
-  ;(globalThis as { api?: unknown }).api = {
-    invoke: (channel: string) => {
-      calls.push(channel)
-      const r = replies[channel]
-      return Promise.resolve()
-        .then(() => (r ? r() : undefined))
-        .then(
-          (value) => ({ ok: true, value }),
-          (e: unknown) => ({ ok: false, error: e instanceof AppError ? e.toData() : e }),
-        )
-    },
-    on: (channel: string, fn: (...a: unknown[]) => void) => {
-      listeners.set(channel, [...(listeners.get(channel) ?? []), fn])
-      return () => undefined
-    },
-  }
+  fake?.uninstall()
+  const f = (fake = installFakeApi())
+  f.handle('vm:cancel', () => true)
+  f.handle('vm:dismiss-notice', () => undefined)
+  for (const [channel, reply] of Object.entries(replies))
+    f.handle(channel as InvokeChannel, reply as () => never)
   return {
-    calls,
+    get calls() {
+      return f.calls.map((c) => c.channel)
+    },
     emit: (e) =>
-      listeners
-        .get(e.channel)
-        ?.forEach((fn) => fn(e.channel === 'vm:progress' ? e.progress : e.info)),
+      e.channel === 'vm:progress' ? f.emit(e.channel, e.progress) : f.emit(e.channel, e.info),
   }
 }
 
@@ -82,7 +77,12 @@ const stepTexts = (w: VueWrapper): string[] =>
 
 describe('VM controls on real captured runs', () => {
   beforeEach(() => setActivePinia(createPinia()))
-  afterEach(() => vi.useRealTimers())
+  afterEach(() => {
+    vi.useRealTimers()
+    const f = fake
+    fake = undefined
+    f?.uninstall()
+  })
 
   it('boot after a halt: Boot calls vm:up, steps advance with elapsed time, Cancel, then the notice', async () => {
     const events = capture('ui-up-after-halt.json')

@@ -1,9 +1,12 @@
 // TEST DOUBLE of the preload boundary (window.api): in jsdom there is no Electron main process, so
-// renderer unit tests install this in its place. It answers invoke() with per-channel handlers in
-// the router's envelope ({ok,value} / {ok:false,error}), records every call, and lets a test push
-// main → renderer events. End-to-end tests use the real router instead (test/e2e/support/app.ts).
+// every renderer test installs this one in its place. It holds the renderer to what the real
+// bridge and router enforce: the contract's allowlists and argument checks on every invoke and
+// every subscription, and structured cloning both ways (a Vue proxy cannot cross IPC). A call
+// that breaks a rule is answered exactly as the preload/router would answer it AND recorded; a
+// test fails at uninstall() if any was left unclaimed (claim expected ones with takeRefusals()).
+// End-to-end tests use the real router instead (test/e2e/support/app.ts).
 
-import type { AppErrorData } from '@shared/errors'
+import { AppError, type AppErrorData, type IpcResult, toErrorData } from '@shared/errors'
 import type {
   EventArgs,
   EventChannel,
@@ -12,27 +15,37 @@ import type {
   InvokeReturn,
   PreloadApi,
 } from '@shared/ipc/contract'
-import { isEventChannel, isInvokeChannel } from '@shared/ipc/contract'
+import { invokeArgChecks, isEventChannel, isInvokeChannel } from '@shared/ipc/contract'
 
 type Handler<K extends InvokeChannel> = (
   ...args: InvokeArgs<K>
 ) => Awaited<InvokeReturn<K>> | Promise<Awaited<InvokeReturn<K>>>
 
-/** Thrown by a handler to answer with an error envelope. */
+/** Thrown by a handler to answer with an error envelope (a thrown AppError works as well). */
 export class FakeIpcError extends Error {
   constructor(readonly data: AppErrorData) {
     super(data.message)
   }
 }
 
+/** A call the real bridge or router would have refused, and how it was answered. */
+export interface Refusal {
+  /** `invoke` or `on`. */
+  via: 'invoke' | 'on'
+  channel: string
+  args: unknown[]
+  /** The error the renderer got (for `on`, the message of the thrown Error). */
+  error: AppErrorData
+}
+
 /** The fake bridge and its controls. */
 export interface FakeApi {
   api: PreloadApi
-  /** Every invoke, in order: channel and arguments. */
+  /** Every invoke that passed the allowlist and the argument checks, in order. */
   calls: Array<{ channel: string; args: unknown[] }>
   /** Answer `channel` with `fn` (replacing an earlier handler). */
   handle<K extends InvokeChannel>(channel: K, fn: Handler<K>): void
-  /** Push an event to the listeners, as main would. */
+  /** Push an event to the listeners, as main would (the arguments are structured-cloned). */
   emit<K extends EventChannel>(channel: K, ...args: EventArgs<K>): void
   /** Number of listeners on a channel (to check that components unsubscribe). */
   listeners(channel: EventChannel): number
@@ -43,6 +56,9 @@ export interface FakeApi {
    * the user cancels): each call waits for `resolve` or `reject`, in order.
    */
   hold<K extends InvokeChannel>(channel: K): Held<K>
+  /** The refused calls so far, which the test thereby expected; they no longer fail it. */
+  takeRefusals(): Refusal[]
+  /** Remove window.api. Throws when a refused call was not claimed: that is a renderer bug. */
   uninstall(): void
 }
 
@@ -56,31 +72,85 @@ export interface Held<K extends InvokeChannel> {
   reject(error: AppErrorData): void
 }
 
-/** Install a fake window.api (the test double of the preload) and return its controls. */
+/**
+ * What Electron does to every value crossing IPC (structured clone): proxies, functions and
+ * class identities do not survive. Throws as contextBridge does for what cannot be cloned.
+ */
+function cross<T>(v: T): T {
+  try {
+    return structuredClone(v)
+  } catch {
+    throw new Error('An object could not be cloned.')
+  }
+}
+
+/** Install the fake window.api (the test double of the preload) and return its controls. */
 export function installFakeApi(): FakeApi {
   const handlers = new Map<string, (...a: unknown[]) => unknown>()
   const subs = new Map<string, Set<(...a: unknown[]) => void>>()
   const calls: FakeApi['calls'] = []
+  let refusals: Refusal[] = []
+
+  const refuse = (via: Refusal['via'], channel: unknown, args: unknown[], error: AppError) => {
+    refusals.push({ via, channel: String(channel), args, error: error.toData() })
+    return { ok: false, error: error.toData() } as const
+  }
+
+  /** The preload's and the router's checks, in their order; null when the call may go on. */
+  const check = (channel: unknown, args: unknown[]): IpcResult<never> | null => {
+    if (!isInvokeChannel(channel))
+      // The preload answers an unknown channel itself.
+      return refuse(
+        'invoke',
+        channel,
+        args,
+        new AppError('UNKNOWN_CHANNEL', `Unknown call "${String(channel).slice(0, 60)}".`),
+      )
+    const c = invokeArgChecks[channel](args)
+    if (!c.ok)
+      return refuse(
+        'invoke',
+        channel,
+        args,
+        new AppError('INVALID_ARGUMENT', c.message, { detail: channel }),
+      )
+    return null
+  }
+
   const api = {
-    async invoke(channel: string, ...args: unknown[]): Promise<unknown> {
-      if (!isInvokeChannel(channel))
-        return { ok: false, error: { code: 'UNKNOWN_CHANNEL', message: `Unknown ${channel}` } }
+    async invoke(channel: string, ...sent: unknown[]): Promise<unknown> {
+      let args: unknown[]
+      try {
+        args = cross(sent)
+      } catch (e) {
+        refuse('invoke', channel, sent, new AppError('INTERNAL', (e as Error).message))
+        throw e
+      }
+      const refused = check(channel, args)
+      if (refused) return refused
       calls.push({ channel, args })
       const h = handlers.get(channel)
       if (!h) return { ok: false, error: { code: 'INTERNAL', message: `no fake for ${channel}` } }
       try {
-        return { ok: true, value: await h(...args) }
+        return cross({ ok: true, value: await h(...args) })
       } catch (e) {
-        if (e instanceof FakeIpcError) return { ok: false, error: e.data }
-        throw e
+        return { ok: false, error: e instanceof FakeIpcError ? e.data : toErrorData(e) }
       }
     },
     on(channel: string, fn: (...a: unknown[]) => void): () => void {
-      if (!isEventChannel(channel)) throw new Error(`Unknown event "${channel}".`)
+      // As the preload: an unknown event or a non-function listener throws.
+      const fail = (message: string): never => {
+        refuse('on', channel, [], new AppError('INVALID_ARGUMENT', message))
+        throw new Error(message)
+      }
+      if (!isEventChannel(channel)) fail(`Unknown event "${String(channel).slice(0, 60)}".`)
+      if (typeof fn !== 'function') fail('on() needs a listener function.')
       const set = subs.get(channel) ?? new Set()
       subs.set(channel, set)
-      set.add(fn)
-      return () => void set.delete(fn)
+      // Each subscription is its own listener, as ipcRenderer.on wraps each one.
+      const listener = (...a: unknown[]): void => fn(...a)
+      set.add(listener)
+      return () => void set.delete(listener)
     },
   } as PreloadApi
   const g = globalThis as { api?: PreloadApi }
@@ -92,7 +162,9 @@ export function installFakeApi(): FakeApi {
       handlers.set(channel, fn as (...a: unknown[]) => unknown)
     },
     emit(channel, ...args) {
-      for (const f of subs.get(channel) ?? []) f(...(args as unknown[]))
+      if (!isEventChannel(channel)) throw new Error(`main never sends "${String(channel)}"`)
+      const sent = cross(args as unknown[])
+      for (const f of [...(subs.get(channel) ?? [])]) f(...sent)
     },
     listeners: (channel) => subs.get(channel)?.size ?? 0,
     callsOf: (channel) => calls.filter((c) => c.channel === channel).map((c) => c.args),
@@ -112,8 +184,22 @@ export function installFakeApi(): FakeApi {
         reject: (error) => next().fail(new FakeIpcError(error)),
       }
     },
+    takeRefusals() {
+      const r = refusals
+      refusals = []
+      return r
+    },
     uninstall() {
-      delete g.api
+      if (g.api === api) delete g.api
+      const left = refusals
+      refusals = []
+      if (left.length)
+        throw new Error(
+          'The renderer made calls the real bridge refuses:\n' +
+            left
+              .map((r) => `  ${r.via}("${r.channel}") → ${r.error.code}: ${r.error.message}`)
+              .join('\n'),
+        )
     },
   }
 }
