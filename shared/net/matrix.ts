@@ -344,12 +344,18 @@ export function parseMatrixRun(stdout: string, pairs: MatrixPair[]): MatrixRun {
       const err = / err=([A-Z0-9]+)/.exec(line)?.[1]
       if (err) sendErrors.add(err)
     } else if (line.startsWith('K')) {
-      drops = noDrops()
+      // "K" alone: the pinger could read no counter (a target that is not the initial namespace)
+      const d = noDrops()
+      let read = false
       for (const tok of line.split(' ').slice(1)) {
         const [k = '', v = ''] = tok.split('=')
         const field = DROP_KEYS[k]
-        if (field && /^\d+$/.test(v)) drops[field] = Number(v)
+        if (field && /^\d+$/.test(v)) {
+          d[field] = Number(v)
+          read = true
+        }
       }
+      drops = read ? d : null
     } else if (line.startsWith('G ')) {
       const [, table, ...v] = line.trim().split(' ')
       const nums = v.map(Number)

@@ -135,6 +135,7 @@ describe('matrix verdicts', () => {
     expect(run.sendErrors).toEqual(['ENOBUFS'])
     // a target where the counters cannot be read (not the initial namespace) says so
     expect(parseMatrixRun('R red green ok 0.1\n', pairs).drops).toBeNull()
+    expect(parseMatrixRun('R red green ok 0.1\nK\n', pairs).drops).toBeNull()
   })
 
   it('reads long lines in linear time', () => {
