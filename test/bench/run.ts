@@ -6,7 +6,10 @@ import { benchCore } from './core'
 
 type Figures = Record<string, number | null>
 
-/** A part written by another module (render, live): run it if present, else report nulls and why. */
+/**
+ * A part in its own module (render, live): run it if present, else report nulls and why. A part
+ * that fails (a wrong answer included) prints why and makes the whole run fail.
+ */
 async function optional(file: string, fn: string, keys: string[]): Promise<Figures> {
   const path = new URL(file, import.meta.url)
   const empty = Object.fromEntries(keys.map((k) => [k, null]))
@@ -21,6 +24,7 @@ async function optional(file: string, fn: string, keys: string[]): Promise<Figur
     return { ...empty, ...(await run()) }
   } catch (e) {
     console.log(`${file} failed: ${e instanceof Error ? e.message : String(e)}`)
+    process.exitCode = 1
     return empty
   }
 }
