@@ -5,7 +5,7 @@
 Error.prepareStackTrace = (err) => {
   const parts = []
   for (let e = err, depth = 0; e && depth < 5; e = e.cause, depth++) {
-    const text = e instanceof Error ? e.message : String(e)
+    const text = (e instanceof Error ? e.message : String(e)).trim().replace(/\.$/, '')
     if (text && !parts.includes(text)) parts.push(text)
   }
   return parts.join(': ') || String(err && err.name)

@@ -233,6 +233,25 @@ describe('ensure-electron: the download fails', () => {
     expectOneClearLine(r, new RegExp(`Response code 404 \\(Not Found\\) for ${m.url}v${version}/`))
   })
 
+  it('goes through HTTPS_PROXY (the proxy is asked for the mirror host) and names its refusal', async () => {
+    const { dir, tmp } = project()
+    const tunnels: string[] = []
+    const proxy = createServer((_req, res) => res.writeHead(502).end())
+    proxy.on('connect', (req: IncomingMessage, socket: Socket) => {
+      tunnels.push(req.url ?? '')
+      socket.end('HTTP/1.1 502 Bad Gateway\r\n\r\n')
+    })
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r))
+    closers.push(() => new Promise((r) => proxy.close(() => r())))
+    const r = await run(dir, tmp, {
+      ELECTRON_MIRROR: 'https://electron-mirror.invalid/',
+      HTTPS_PROXY: `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`,
+    })
+    // Through the proxy the unresolvable host is the proxy's business, not a local DNS error.
+    expect(tunnels).toContain('electron-mirror.invalid:443')
+    expectOneClearLine(r, /Proxy response \(502\)/)
+  })
+
   it('a download that hangs is stopped after the stall time, with the same kind of line', async () => {
     const { dir, tmp } = project()
     const sockets: Socket[] = []
