@@ -126,6 +126,36 @@ export class AppPage {
       await this.actions.getByRole('button', { name: 'Close actions' }).click()
   }
 
+  /** The connection state in the target bar ("Connected to root@127.0.0.1:2222", …). */
+  async status(): Promise<string> {
+    return (await this.page.getByRole('status').innerText()).trim()
+  }
+
+  /** Choose "SSH host" in the target bar, fill in the form as a user types it, press Connect. */
+  async connectSsh(spec: {
+    host: string
+    port: number
+    username: string
+    privateKeyPath?: string
+  }): Promise<void> {
+    const bar = this.page.getByRole('form', { name: 'Target' })
+    await bar.getByRole('combobox', { name: 'Target' }).selectOption('ssh')
+    await bar.getByLabel('User').fill(spec.username)
+    await bar.getByLabel('Host').fill(spec.host)
+    await bar.getByLabel('Port').fill(String(spec.port))
+    await bar.getByLabel('Private key path').fill(spec.privateKeyPath ?? '')
+    await bar.getByRole('button', { name: 'Connect', exact: true }).click()
+  }
+
+  /** Press Disconnect in the target bar and wait until the app says so. */
+  async disconnect(): Promise<void> {
+    await this.page.getByRole('button', { name: 'Disconnect', exact: true }).click()
+    await this.page
+      .getByRole('status')
+      .filter({ hasText: 'Not connected' })
+      .waitFor({ timeout: STEP_MS })
+  }
+
   /** Open the command log drawer (status bar button). */
   async openLog(): Promise<Locator> {
     const log = this.page.getByRole('region', { name: 'Command log' })
