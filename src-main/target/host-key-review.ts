@@ -2,19 +2,10 @@
 // the pin afterwards — with exactly the key that was refused, after the user has reviewed it.
 
 import { AppError } from '../../shared/errors'
+import type { HostKeyChange } from '../../shared/ipc/domains/core'
 import type { HostKeyStore } from './host-keys'
 
-/** What the user reviews: `data` of an SSH_HOSTKEY_CHANGED error. */
-export interface HostKeyChange {
-  /** The host-key id the pin is kept under (`ssh:<host>:<port>` or `vm:<name>`). */
-  id: string
-  host: string
-  port: number
-  /** The fingerprint pinned earlier. */
-  pinnedFingerprint: string
-  /** The fingerprint the server offered now (and was refused). */
-  offeredFingerprint: string
-}
+export type { HostKeyChange }
 
 /**
  * SSH_HOSTKEY_CHANGED with {@link HostKeyChange} as data. In main it also holds the store the pin

@@ -45,6 +45,18 @@ export interface ApplyResult {
  * the `data` of the SSH_HOSTKEY_CHANGED error that refused the last connect (`data.id`,
  * `data.offeredFingerprint`).
  */
+/** What the user reviews: the `data` of an SSH_HOSTKEY_CHANGED error from `target:connect`. */
+export interface HostKeyChange {
+  /** The host-key id the pin is kept under (`ssh:<host>:<port>` or `vm:<name>`). */
+  id: string
+  host: string
+  port: number
+  /** The fingerprint pinned earlier. */
+  pinnedFingerprint: string
+  /** The fingerprint the server offered now (and was refused). */
+  offeredFingerprint: string
+}
+
 export interface TrustHostKeyRequest {
   id: string
   fingerprint: string

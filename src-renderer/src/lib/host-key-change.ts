@@ -2,21 +2,9 @@
 // before the review dialog shows it: the renderer only displays it and sends back id and key.
 
 import { AppError } from '@shared/errors'
+import type { HostKeyChange } from '@shared/ipc/domains/core'
 
-/**
- * What the user reviews. Mirrors `HostKeyChange` in src-main/target/host-key-review.ts (main
- * builds it; the renderer cannot import main's code).
- */
-export interface HostKeyChange {
-  /** The id the pin is kept under (`ssh:<host>:<port>` or `vm:<name>`). */
-  id: string
-  host: string
-  port: number
-  /** The fingerprint pinned earlier. */
-  pinnedFingerprint: string
-  /** The fingerprint the server offered now (and was refused). */
-  offeredFingerprint: string
-}
+export type { HostKeyChange }
 
 const FINGERPRINT = /^SHA256:[A-Za-z0-9+/]{43}$/
 
