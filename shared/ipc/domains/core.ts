@@ -40,11 +40,6 @@ export interface ApplyResult {
   durationMs: number
 }
 
-/**
- * Replace a pinned host key after the user reviewed the change. `id` and `fingerprint` come from
- * the `data` of the SSH_HOSTKEY_CHANGED error that refused the last connect (`data.id`,
- * `data.offeredFingerprint`).
- */
 /** What the user reviews: the `data` of an SSH_HOSTKEY_CHANGED error from `target:connect`. */
 export interface HostKeyChange {
   /** The host-key id the pin is kept under (`ssh:<host>:<port>` or `vm:<name>`). */
@@ -57,6 +52,11 @@ export interface HostKeyChange {
   offeredFingerprint: string
 }
 
+/**
+ * Replace a pinned host key after the user reviewed the change. `id` and `fingerprint` come from
+ * the `data` of the SSH_HOSTKEY_CHANGED error that refused the last connect (`data.id`,
+ * `data.offeredFingerprint`).
+ */
 export interface TrustHostKeyRequest {
   id: string
   fingerprint: string
