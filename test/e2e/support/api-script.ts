@@ -28,7 +28,15 @@ export async function installApiScript(
             const message = `Unknown call "${String(channel).slice(0, 60)}".`
             return Promise.resolve({ ok: false, error: { code: 'UNKNOWN_CHANNEL', message } })
           }
-          return call(channel, args)
+          // Electron copies arguments with the structured clone algorithm: a value it cannot
+          // copy (a Vue proxy, a function) fails the call there, so it must fail here too.
+          let copy: unknown[]
+          try {
+            copy = structuredClone(args)
+          } catch (e) {
+            return Promise.reject(new Error(`An object could not be cloned: ${String(e)}`))
+          }
+          return call(channel, copy)
         },
         on(channel: unknown, fn: unknown): () => void {
           if (typeof channel !== 'string' || !eventSet.has(channel))
