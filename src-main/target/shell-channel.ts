@@ -1,10 +1,12 @@
 // Request/response over one persistent POSIX shell: a batch of commands is written at once and
-// framed with nonce markers, so N commands cost one round trip. Used by SshTarget and LocalTarget.
+// framed with nonce markers, so N commands cost one round trip. Output is read in linear time
+// (marker-reader.ts). Used by SshTarget and LocalTarget.
 
 import { randomBytes } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
+import { type Mark, MarkerReader } from './marker-reader'
 import type { CommandResult, RunOptions } from './target'
 
 /** The three pipes of a running shell, plus a way to end it. */
@@ -38,8 +40,8 @@ const DEFAULT_TIMEOUT = 30_000
 export class ShellChannel {
   /** PID of the remote shell, known after start(). */
   pid = 0
-  private out = ''
-  private err = ''
+  private readonly out = new MarkerReader()
+  private readonly err = new MarkerReader()
   private pending: Pending | null = null
   private queue: Promise<unknown> = Promise.resolve()
   private dead: AppError | null = null
@@ -52,16 +54,14 @@ export class ShellChannel {
   ) {
     io.stdout.setEncoding('utf8')
     io.stderr.setEncoding('utf8')
-    io.stdout.on('data', (d: string) => {
-      this.out += d
-      this.drain()
-    })
-    io.stderr.on('data', (d: string) => {
-      this.err += d
-      this.drain()
-    })
-    io.stdout.on('close', () => this.fail(new AppError('TARGET_UNREACHABLE', 'The command channel closed.')))
-    io.stdin.on('error', () => this.fail(new AppError('TARGET_UNREACHABLE', 'The command channel broke.')))
+    io.stdout.on('data', (d: string) => this.out.push(d, (m) => this.onMark(m, 'out')))
+    io.stderr.on('data', (d: string) => this.err.push(d, (m) => this.onMark(m, 'err')))
+    io.stdout.on('close', () =>
+      this.fail(new AppError('TARGET_UNREACHABLE', 'The command channel closed.')),
+    )
+    io.stdin.on('error', () =>
+      this.fail(new AppError('TARGET_UNREACHABLE', 'The command channel broke.')),
+    )
   }
 
   get alive(): boolean {
@@ -101,7 +101,8 @@ export class ShellChannel {
   private runNow(commands: string[][], opts: RunOptions): Promise<CommandResult[]> {
     if (this.dead) return Promise.reject(this.dead)
     if (commands.length === 0) return Promise.resolve([])
-    if (opts.signal?.aborted) return Promise.reject(new AppError('CANCELLED', 'Cancelled before it ran.'))
+    if (opts.signal?.aborted)
+      return Promise.reject(new AppError('CANCELLED', 'Cancelled before it ran.'))
     const nonce = randomBytes(8).toString('hex')
     const script = buildScript(nonce, commands, opts)
     const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT
@@ -162,21 +163,21 @@ export class ShellChannel {
     for (const fn of this.onDeadFns.splice(0)) fn(e)
   }
 
-  private drain(): void {
+  /**
+   * One command's stdout or stderr is complete. Marks of another batch (none can follow a timed-out
+   * one: its channel is retired) and output between batches are dropped.
+   */
+  private onMark(m: Mark, pipe: 'out' | 'err'): void {
     const p = this.pending
-    if (!p) return
-    const outRe = new RegExp(`\\n__NSS_${p.nonce}_(\\d+) (-?\\d+|S)\\n`)
-    const errRe = new RegExp(`\\n__NSS_${p.nonce}_(\\d+)\\n`)
-    for (let m = outRe.exec(this.out); m; m = outRe.exec(this.out)) {
-      const i = Number(m[1])
-      const code = m[2] === 'S' ? NaN : Number(m[2])
-      p.outDone.set(i, { code, stdout: this.out.slice(0, m.index), at: Date.now() })
-      this.out = this.out.slice(m.index + m[0].length)
-    }
-    for (let m = errRe.exec(this.err); m; m = errRe.exec(this.err)) {
-      p.errDone.set(Number(m[1]), this.err.slice(0, m.index))
-      this.err = this.err.slice(m.index + m[0].length)
-    }
+    if (!p || m.nonce !== p.nonce) return
+    if (pipe === 'out') {
+      const code = m.code === undefined || m.code === 'S' ? NaN : Number(m.code)
+      p.outDone.set(m.index, { code, stdout: m.body, at: Date.now() })
+    } else p.errDone.set(m.index, m.body)
+    this.collect(p)
+  }
+
+  private collect(p: Pending): void {
     while (p.results.length < p.commands.length) {
       const i = p.results.length
       const o = p.outDone.get(i)
@@ -206,7 +207,8 @@ export function buildScript(nonce: string, commands: string[][], opts: RunOption
     const input = opts.stdin?.[i]
     const delim = `__NSS_${nonce}_IN_${i}`
     const redirect = input === undefined ? ' </dev/null' : ` <<'${delim}'`
-    const body = input === undefined ? '' : `\n${input.endsWith('\n') ? input : `${input}\n`}${delim}`
+    const body =
+      input === undefined ? '' : `\n${input.endsWith('\n') ? input : `${input}\n`}${delim}`
     const mark = `__NSS_${nonce}_${i}`
     const run = `${toShellLine(argv)}${redirect}${body}\n__nss_r=$?`
     const guard = opts.stopOnError
