@@ -5,6 +5,8 @@ export type ErrorCode =
   | 'INVALID_ARGUMENT'
   | 'COMMAND_FAILED'
   | 'PARTIAL_FAILURE'
+  /** The operation would cut the app's own connection; resend it with `confirm: 'cut-connection'`. */
+  | 'CONFIRM_REQUIRED'
   | 'SSH_AUTH'
   | 'SSH_HOSTKEY_CHANGED'
   | 'HOSTKEY_STORE'

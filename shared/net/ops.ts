@@ -1,6 +1,7 @@
 // Engine operations as data, their validation, and the exact commands each one runs.
 // Pure: the UI previews these commands, the engine executes them, lab files will plan with them.
 
+import { CUT_CONNECTION } from './branch'
 import { HOST_NETNS_ALIAS, HOST_NS, nsToKernel } from './model'
 import type { Check } from './validate'
 import {
@@ -23,20 +24,40 @@ export type NatBackend = 'iptables' | 'nft'
 /** The comment/table name that marks firewall rules as the app's own. */
 export const APP_TAG = 'netns-studio'
 
+/**
+ * An operation that could cut the app's own connection (shared/net/branch.ts) runs only with
+ * `confirm: 'cut-connection'`; the field is allowed on these operations and no others.
+ */
+type Confirmable = { confirm?: typeof CUT_CONNECTION }
+
 /** Every change the engine can make, as a discriminated union. `ns` is HOST_NS for the root namespace. */
 export type NetOp =
   | { op: 'ns.add'; name: string }
   | { op: 'ns.delete'; name: string }
   | { op: 'veth.add'; name: string; peer: string; ns?: string; peerNs?: string; up?: boolean }
   | { op: 'bridge.add'; ns: string; name: string; up?: boolean }
-  | { op: 'link.delete'; ns: string; ifname: string }
-  | { op: 'link.set-state'; ns: string; ifname: string; up: boolean }
-  | { op: 'link.move'; ns: string; ifname: string; toNs: string }
-  | { op: 'link.set-master'; ns: string; ifname: string; bridge: string | null }
+  | ({ op: 'link.delete'; ns: string; ifname: string } & Confirmable)
+  | ({ op: 'link.set-state'; ns: string; ifname: string; up: boolean } & Confirmable)
+  | ({ op: 'link.move'; ns: string; ifname: string; toNs: string } & Confirmable)
+  | ({ op: 'link.set-master'; ns: string; ifname: string; bridge: string | null } & Confirmable)
   | { op: 'addr.add'; ns: string; ifname: string; cidr: string }
-  | { op: 'addr.delete'; ns: string; ifname: string; cidr: string }
-  | { op: 'route.add'; ns: string; dst: string; via?: string; dev?: string; table?: string }
-  | { op: 'route.delete'; ns: string; dst: string; via?: string; dev?: string; table?: string }
+  | ({ op: 'addr.delete'; ns: string; ifname: string; cidr: string } & Confirmable)
+  | ({
+      op: 'route.add'
+      ns: string
+      dst: string
+      via?: string
+      dev?: string
+      table?: string
+    } & Confirmable)
+  | ({
+      op: 'route.delete'
+      ns: string
+      dst: string
+      via?: string
+      dev?: string
+      table?: string
+    } & Confirmable)
   | { op: 'forwarding.set'; ns: string; enabled: boolean }
   | { op: 'nat.masquerade'; ns: string; source: string; outIf?: string; remove?: boolean }
   | {
@@ -82,7 +103,7 @@ export const OP_TITLES: Record<NetOpName, string> = {
 type Fields = Array<[string, Check]>
 
 /** What one field of an operation holds; `?` marks it optional. Numbers are checked by opChecks. */
-type Kind = 'text' | 'text?' | 'bool' | 'bool?' | 'number' | 'bridge'
+type Kind = 'text' | 'text?' | 'bool' | 'bool?' | 'number' | 'bridge' | 'confirm'
 
 /** Every field each operation may have, and nothing else (no extra keys, no __proto__). */
 const SHAPES: Record<NetOpName, Record<string, Kind>> = {
@@ -90,14 +111,28 @@ const SHAPES: Record<NetOpName, Record<string, Kind>> = {
   'ns.delete': { name: 'text' },
   'veth.add': { name: 'text', peer: 'text', ns: 'text?', peerNs: 'text?', up: 'bool?' },
   'bridge.add': { ns: 'text', name: 'text', up: 'bool?' },
-  'link.delete': { ns: 'text', ifname: 'text' },
-  'link.set-state': { ns: 'text', ifname: 'text', up: 'bool' },
-  'link.move': { ns: 'text', ifname: 'text', toNs: 'text' },
-  'link.set-master': { ns: 'text', ifname: 'text', bridge: 'bridge' },
+  'link.delete': { ns: 'text', ifname: 'text', confirm: 'confirm' },
+  'link.set-state': { ns: 'text', ifname: 'text', up: 'bool', confirm: 'confirm' },
+  'link.move': { ns: 'text', ifname: 'text', toNs: 'text', confirm: 'confirm' },
+  'link.set-master': { ns: 'text', ifname: 'text', bridge: 'bridge', confirm: 'confirm' },
   'addr.add': { ns: 'text', ifname: 'text', cidr: 'text' },
-  'addr.delete': { ns: 'text', ifname: 'text', cidr: 'text' },
-  'route.add': { ns: 'text', dst: 'text', via: 'text?', dev: 'text?', table: 'text?' },
-  'route.delete': { ns: 'text', dst: 'text', via: 'text?', dev: 'text?', table: 'text?' },
+  'addr.delete': { ns: 'text', ifname: 'text', cidr: 'text', confirm: 'confirm' },
+  'route.add': {
+    ns: 'text',
+    dst: 'text',
+    via: 'text?',
+    dev: 'text?',
+    table: 'text?',
+    confirm: 'confirm',
+  },
+  'route.delete': {
+    ns: 'text',
+    dst: 'text',
+    via: 'text?',
+    dev: 'text?',
+    table: 'text?',
+    confirm: 'confirm',
+  },
   'forwarding.set': { ns: 'text', enabled: 'bool' },
   'nat.masquerade': { ns: 'text', source: 'text', outIf: 'text?', remove: 'bool?' },
   'nat.port-forward': {
@@ -118,9 +153,19 @@ const short = (s: string): string => (s.length > 40 ? `${s.slice(0, 40)}…` : s
 /** The shape of one field: its type, and for text the NUL and length limits. */
 function checkKind(key: string, kind: Kind, v: unknown): Check {
   if (v === undefined) return { ok: true } // absent: required fields are opChecks' to name
+  if (kind === 'confirm')
+    return v === CUT_CONNECTION
+      ? { ok: true }
+      : {
+          ok: false,
+          message: `confirm must be "${CUT_CONNECTION}" (it lets this operation cut the app's own connection).`,
+        }
   if (kind === 'bool' || kind === 'bool?')
-    return typeof v === 'boolean' ? { ok: true } : { ok: false, message: `${key} must be true or false.` }
-  if (kind === 'text' || kind === 'text?' || (kind === 'bridge' && v !== null)) return checkText(v, key)
+    return typeof v === 'boolean'
+      ? { ok: true }
+      : { ok: false, message: `${key} must be true or false.` }
+  if (kind === 'text' || kind === 'text?' || (kind === 'bridge' && v !== null))
+    return checkText(v, key)
   return { ok: true }
 }
 
@@ -142,7 +187,8 @@ function shapeProblem(op: unknown): { field: string; message: string } | null {
   if (!t.ok)
     return {
       field: 'op',
-      message: typeof name === 'string' ? t.message : 'Operation must be an object with an "op" field.',
+      message:
+        typeof name === 'string' ? t.message : 'Operation must be an object with an "op" field.',
     }
   if (!Object.hasOwn(SHAPES, name as string))
     return { field: 'op', message: `Unknown operation "${short(name as string)}".` }
@@ -150,7 +196,10 @@ function shapeProblem(op: unknown): { field: string; message: string } | null {
   for (const key of Reflect.ownKeys(o)) {
     const k = typeof key === 'symbol' ? String(key) : key
     if (k !== 'op' && (typeof key === 'symbol' || !Object.hasOwn(shape, key)))
-      return { field: k, message: `Operation ${name as string} has an unknown field "${short(k)}".` }
+      return {
+        field: k,
+        message: `Operation ${name as string} has an unknown field "${short(k)}".`,
+      }
   }
   for (const [key, kind] of Object.entries(shape)) {
     const c = checkKind(key, kind, o[key])
@@ -180,16 +229,29 @@ export function opChecks(op: NetOp): Fields {
         ['peerNs', optional(op.peerNs, checkNamespaceRef)],
       ]
       if (op.name === op.peer && (op.ns ?? HOST_NS) === (op.peerNs ?? HOST_NS))
-        f.push(['peer', { ok: false, message: 'The two ends need different names in the same namespace.' }])
+        f.push([
+          'peer',
+          { ok: false, message: 'The two ends need different names in the same namespace.' },
+        ])
       return f
     }
     case 'bridge.add':
-      return [['ns', checkNamespaceRef(op.ns)], ['name', checkIfName(op.name)]]
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['name', checkIfName(op.name)],
+      ]
     case 'link.delete':
     case 'link.set-state':
-      return [['ns', checkNamespaceRef(op.ns)], ['ifname', checkIfName(op.ifname)]]
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['ifname', checkIfName(op.ifname)],
+      ]
     case 'link.move':
-      return [['ns', checkNamespaceRef(op.ns)], ['ifname', checkIfName(op.ifname)], ['toNs', checkNamespaceRef(op.toNs)]]
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['ifname', checkIfName(op.ifname)],
+        ['toNs', checkNamespaceRef(op.toNs)],
+      ]
     case 'link.set-master':
       return [
         ['ns', checkNamespaceRef(op.ns)],
@@ -198,7 +260,11 @@ export function opChecks(op: NetOp): Fields {
       ]
     case 'addr.add':
     case 'addr.delete':
-      return [['ns', checkNamespaceRef(op.ns)], ['ifname', checkIfName(op.ifname)], ['cidr', checkCidr(op.cidr)]]
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['ifname', checkIfName(op.ifname)],
+        ['cidr', checkCidr(op.cidr)],
+      ]
     case 'route.add':
     case 'route.delete': {
       const f: Fields = [
@@ -213,14 +279,23 @@ export function opChecks(op: NetOp): Fields {
       if (op.via !== undefined && op.dst !== 'default') {
         const a = ipFamily(op.via)
         const b = ipFamily(op.dst)
-        if (a && b && a !== b) f.push(['via', { ok: false, message: 'Gateway and destination are of different IP families.' }])
+        if (a && b && a !== b)
+          f.push([
+            'via',
+            { ok: false, message: 'Gateway and destination are of different IP families.' },
+          ])
       }
       return f
     }
     case 'forwarding.set':
       return [
         ['ns', checkNamespaceRef(op.ns)],
-        ['enabled', typeof op.enabled === 'boolean' ? { ok: true } : { ok: false, message: 'enabled must be true or false.' }],
+        [
+          'enabled',
+          typeof op.enabled === 'boolean'
+            ? { ok: true }
+            : { ok: false, message: 'enabled must be true or false.' },
+        ],
       ]
     case 'nat.masquerade':
       return [
@@ -237,7 +312,10 @@ export function opChecks(op: NetOp): Fields {
         ['toPort', checkPort(op.toPort)],
       ]
       if (typeof op.toAddr === 'string' && ipFamily(op.toAddr) === 'inet6')
-        f.push(['toAddr', { ok: false, message: 'Port forwarding supports IPv4 destinations only.' }])
+        f.push([
+          'toAddr',
+          { ok: false, message: 'Port forwarding supports IPv4 destinations only.' },
+        ])
       return f
     }
     default: {
@@ -347,23 +425,101 @@ function routeArgs(op: Extract<NetOp, { op: 'route.add' | 'route.delete' }>): st
 }
 
 function iptablesNat(ns: string, chain: string, remove: boolean, rule: string[]): CommandStep {
-  return nsExec(ns, ['iptables', '-t', 'nat', remove ? '-D' : '-A', chain, ...rule, '-m', 'comment', '--comment', APP_TAG])
+  return nsExec(ns, [
+    'iptables',
+    '-t',
+    'nat',
+    remove ? '-D' : '-A',
+    chain,
+    ...rule,
+    '-m',
+    'comment',
+    '--comment',
+    APP_TAG,
+  ])
 }
+
+/** The app's nft table (family ip), beside whatever else the target has. */
+export const NFT_TABLE = 'netns_studio'
 
 function nftEnsure(ns: string): CommandStep[] {
   return [
-    nsExec(ns, ['nft', 'add', 'table', 'ip', 'netns_studio']),
-    nsExec(ns, ['nft', 'add', 'chain', 'ip', 'netns_studio', 'postrouting', '{ type nat hook postrouting priority 100 ; }']),
-    nsExec(ns, ['nft', 'add', 'chain', 'ip', 'netns_studio', 'prerouting', '{ type nat hook prerouting priority -100 ; }']),
-    nsExec(ns, ['nft', 'add', 'chain', 'ip', 'netns_studio', 'output', '{ type nat hook output priority -100 ; }']),
+    nsExec(ns, ['nft', 'add', 'table', 'ip', NFT_TABLE]),
+    nsExec(ns, [
+      'nft',
+      'add',
+      'chain',
+      'ip',
+      NFT_TABLE,
+      'postrouting',
+      '{ type nat hook postrouting priority 100 ; }',
+    ]),
+    nsExec(ns, [
+      'nft',
+      'add',
+      'chain',
+      'ip',
+      NFT_TABLE,
+      'prerouting',
+      '{ type nat hook prerouting priority -100 ; }',
+    ]),
+    nsExec(ns, [
+      'nft',
+      'add',
+      'chain',
+      'ip',
+      NFT_TABLE,
+      'output',
+      '{ type nat hook output priority -100 ; }',
+    ]),
   ]
+}
+
+/**
+ * The comment that names one nft rule: the app's tag and the rule itself, so removal finds exactly
+ * that rule (nft deletes rules only by handle, and handles differ on every target and every run).
+ */
+export function nftComment(rule: string[]): string {
+  return `${APP_TAG} ${rule.join(' ')}`
+}
+
+/** Add `rule` to `chain`, with its comment. */
+function nftAdd(ns: string, chain: string, rule: string[]): CommandStep {
+  return nsExec(ns, [
+    'nft',
+    'add',
+    'rule',
+    'ip',
+    NFT_TABLE,
+    chain,
+    ...rule,
+    'comment',
+    `"${nftComment(rule)}"`,
+  ])
+}
+
+/**
+ * Delete the first rule of `chain` whose comment is $2 (found with `nft -a list chain`, deleted by
+ * its handle); fails, saying so, when there is none. The chain and comment are arguments, never code.
+ */
+export const NFT_DELETE_BY_COMMENT = [
+  `h=$(nft -a list chain ip ${NFT_TABLE} "$1" 2>/dev/null | awk -v c="$2" 'BEGIN { m = "comment \\"" c "\\" # handle " } { i = index($0, m) } i > 0 { print substr($0, i + length(m)); exit }')`,
+  `[ -n "$h" ] || { echo "no rule with comment \\"$2\\" in chain $1 of table ip ${NFT_TABLE}" >&2; exit 1; }`,
+  `nft delete rule ip ${NFT_TABLE} "$1" handle "$h"`,
+].join('; ')
+
+/** Remove the one rule `rule` from `chain` (not the table, not other rules). */
+function nftRemove(ns: string, chain: string, rule: string[]): CommandStep {
+  return nsExec(ns, ['sh', '-c', NFT_DELETE_BY_COMMENT, 'sh', chain, nftComment(rule)])
 }
 
 /** The exact commands an operation runs, in order. The operation must be valid. */
 export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep[] {
   switch (op.op) {
     case 'ns.add':
-      return [{ argv: ['ip', 'netns', 'add', op.name], ns: HOST_NS, ipArgs: ['netns', 'add', op.name] }]
+      return [
+        { argv: ['ip', 'netns', 'add', op.name], ns: HOST_NS, ipArgs: ['netns', 'add', op.name] },
+      ]
     case 'ns.delete':
       return [
         {
@@ -375,7 +531,20 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
     case 'veth.add': {
       const a = op.ns && op.ns !== HOST_NS ? ['netns', nsToKernel(op.ns)] : []
       const b = op.peerNs && op.peerNs !== HOST_NS ? ['netns', nsToKernel(op.peerNs)] : []
-      const steps = [ipStep(HOST_NS, ['link', 'add', op.name, ...a, 'type', 'veth', 'peer', 'name', op.peer, ...b])]
+      const steps = [
+        ipStep(HOST_NS, [
+          'link',
+          'add',
+          op.name,
+          ...a,
+          'type',
+          'veth',
+          'peer',
+          'name',
+          op.peer,
+          ...b,
+        ]),
+      ]
       if (op.up) {
         steps.push(ipStep(op.ns ?? HOST_NS, ['link', 'set', 'dev', op.name, 'up']))
         steps.push(ipStep(op.peerNs ?? HOST_NS, ['link', 'set', 'dev', op.peer, 'up']))
@@ -393,10 +562,25 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
       return [ipStep(op.ns, ['link', 'set', 'dev', op.ifname, op.up ? 'up' : 'down'])]
     case 'link.move':
       return [
-        ipStep(op.ns, ['link', 'set', 'dev', op.ifname, 'netns', op.toNs === HOST_NS ? '1' : nsToKernel(op.toNs)]),
+        ipStep(op.ns, [
+          'link',
+          'set',
+          'dev',
+          op.ifname,
+          'netns',
+          op.toNs === HOST_NS ? '1' : nsToKernel(op.toNs),
+        ]),
       ]
     case 'link.set-master':
-      return [ipStep(op.ns, ['link', 'set', 'dev', op.ifname, ...(op.bridge ? ['master', op.bridge] : ['nomaster'])])]
+      return [
+        ipStep(op.ns, [
+          'link',
+          'set',
+          'dev',
+          op.ifname,
+          ...(op.bridge ? ['master', op.bridge] : ['nomaster']),
+        ]),
+      ]
     case 'addr.add':
       return [ipStep(op.ns, ['addr', 'add', op.cidr, 'dev', op.ifname])]
     case 'addr.delete':
@@ -409,26 +593,60 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
     case 'nat.masquerade': {
       const out = op.outIf ? ['-o', op.outIf] : []
       if (nat === 'nft') {
-        const rule = ['ip', 'saddr', op.source, ...(op.outIf ? ['oifname', op.outIf] : []), 'masquerade']
+        const rule = [
+          'ip',
+          'saddr',
+          op.source,
+          ...(op.outIf ? ['oifname', op.outIf] : []),
+          'masquerade',
+        ]
         return op.remove
-          ? [nsExec(op.ns, ['nft', 'delete', 'table', 'ip', 'netns_studio'])]
-          : [...nftEnsure(op.ns), nsExec(op.ns, ['nft', 'add', 'rule', 'ip', 'netns_studio', 'postrouting', ...rule])]
+          ? [nftRemove(op.ns, 'postrouting', rule)]
+          : [...nftEnsure(op.ns), nftAdd(op.ns, 'postrouting', rule)]
       }
-      return [iptablesNat(op.ns, 'POSTROUTING', !!op.remove, ['-s', op.source, ...out, '-j', 'MASQUERADE'])]
+      return [
+        iptablesNat(op.ns, 'POSTROUTING', !!op.remove, [
+          '-s',
+          op.source,
+          ...out,
+          '-j',
+          'MASQUERADE',
+        ]),
+      ]
     }
     case 'nat.port-forward': {
       const to = `${op.toAddr}:${op.toPort}`
       if (nat === 'nft') {
-        const rule = ['fib', 'daddr', 'type', 'local', op.protocol, 'dport', String(op.port), 'dnat', 'to', to]
+        const rule = [
+          'fib',
+          'daddr',
+          'type',
+          'local',
+          op.protocol,
+          'dport',
+          String(op.port),
+          'dnat',
+          'to',
+          to,
+        ]
         return op.remove
-          ? [nsExec(op.ns, ['nft', 'delete', 'table', 'ip', 'netns_studio'])]
-          : [
-              ...nftEnsure(op.ns),
-              nsExec(op.ns, ['nft', 'add', 'rule', 'ip', 'netns_studio', 'prerouting', ...rule]),
-              nsExec(op.ns, ['nft', 'add', 'rule', 'ip', 'netns_studio', 'output', ...rule]),
-            ]
+          ? [nftRemove(op.ns, 'prerouting', rule), nftRemove(op.ns, 'output', rule)]
+          : [...nftEnsure(op.ns), nftAdd(op.ns, 'prerouting', rule), nftAdd(op.ns, 'output', rule)]
       }
-      const rule = ['-p', op.protocol, '-m', 'addrtype', '--dst-type', 'LOCAL', '--dport', String(op.port), '-j', 'DNAT', '--to-destination', to]
+      const rule = [
+        '-p',
+        op.protocol,
+        '-m',
+        'addrtype',
+        '--dst-type',
+        'LOCAL',
+        '--dport',
+        String(op.port),
+        '-j',
+        'DNAT',
+        '--to-destination',
+        to,
+      ]
       return [
         iptablesNat(op.ns, 'PREROUTING', !!op.remove, rule),
         iptablesNat(op.ns, 'OUTPUT', !!op.remove, rule),
@@ -438,7 +656,9 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
 }
 
 /** What an operation creates, for reset: namespaces and links the app owns. */
-export function opCreates(op: NetOp): Array<{ kind: 'ns'; name: string } | { kind: 'link'; ns: string; ifname: string }> {
+export function opCreates(
+  op: NetOp,
+): Array<{ kind: 'ns'; name: string } | { kind: 'link'; ns: string; ifname: string }> {
   switch (op.op) {
     case 'ns.add':
       return [{ kind: 'ns', name: op.name }]

@@ -12,7 +12,8 @@ import type {
 import type { LogEntry } from '../../shared/net/command-log'
 import { exportScript } from '../../shared/net/command-log'
 import type { Snapshot } from '../../shared/net/model'
-import type { NetOp } from '../../shared/net/ops'
+import type { BranchFacts } from '../../shared/net/branch'
+import type { NatBackend, NetOp } from '../../shared/net/ops'
 import type { EventSink } from '../ipc/types'
 import type { Target } from '../target/target'
 
@@ -21,6 +22,12 @@ export interface EngineLike {
   snapshot(): Promise<Snapshot>
   apply(op: NetOp): Promise<ApplyResult>
   reset(): Promise<ResetResult>
+  /** What carries the app's connection (shared/net/branch.ts). */
+  branch(): Promise<BranchFacts>
+  /** The firewall tool NAT operations use on the target. */
+  natBackend(): Promise<NatBackend>
+  /** What the target is, for the sentences of branch cuts; the manager sets it from the spec. */
+  role?: BranchFacts['target']
 }
 
 /** The command log the engines append to; one for the whole session, across reconnects. */
@@ -97,6 +104,8 @@ export class ConnectionManager extends EventEmitter {
       throw new AppError('CANCELLED', 'A newer connection request replaced this one.')
     }
     const engine = this.opts.createEngine(target)
+    // The target itself only knows it speaks SSH; that it is the app's VM comes from the spec.
+    if (spec.kind === 'vm') engine.role = 'vm'
     this.current = { target, engine, spec }
     this.watch(target, gen)
     this.setStatus({ state: 'connected', label: target.label, kind: spec.kind })
@@ -124,6 +133,16 @@ export class ConnectionManager extends EventEmitter {
     } finally {
       await this.refresh()
     }
+  }
+
+  /** What carries the app's connection to the current target. */
+  async branch(): Promise<BranchFacts> {
+    return this.require().engine.branch()
+  }
+
+  /** The firewall tool NAT operations use on the current target. */
+  async natBackend(): Promise<NatBackend> {
+    return this.require().engine.natBackend()
   }
 
   async reset(): Promise<ResetResult> {

@@ -4,10 +4,18 @@
 import { EventEmitter } from 'node:events'
 import { AppError } from '../../shared/errors'
 import type { ApplyResult, ResetResult } from '../../shared/ipc/domains/core'
+import {
+  CUT_CONNECTION,
+  branchCut,
+  mayCut,
+  type BranchCut,
+  type BranchFacts,
+} from '../../shared/net/branch'
 import type { Snapshot } from '../../shared/net/model'
 import { HOST_NS, nsFromKernel } from '../../shared/net/model'
 import {
   APP_TAG,
+  NFT_TABLE,
   OP_TITLES,
   namespaceRefProblem,
   opCreates,
@@ -19,6 +27,7 @@ import {
 } from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
 import type { Target } from '../target/target'
+import { readBranchFacts } from './branch-facts'
 import { CommandLog } from './command-log'
 import { logEntries, runOps, throwIfFailed, type Unit } from './operations'
 import { readSnapshot } from './snapshot'
@@ -34,12 +43,21 @@ export interface EngineOptions {
    * test run its own file so one run's reset never removes another's namespaces.
    */
   ownedFile?: string
+  /**
+   * The firewall tool for NAT rules, instead of detecting it (iptables when it works, else nft).
+   * Tests use it to exercise nft where iptables is installed too.
+   */
+  natBackend?: NatBackend
+  /** What the target is, for the sentences of branch cuts (default: its kind; "vm" for the app's VM). */
+  role?: BranchFacts['target']
 }
 
 export class NetnsEngine extends EventEmitter {
   readonly log: CommandLog
   private nat: NatBackend | null = null
   private readonly ownedFile: string
+  /** What the target is (the VM, an SSH host, this machine), for the branch-cut sentences. */
+  role: BranchFacts['target']
 
   constructor(
     readonly target: Target,
@@ -49,6 +67,8 @@ export class NetnsEngine extends EventEmitter {
     super()
     this.log = log ?? new CommandLog()
     this.ownedFile = opts.ownedFile ?? OWNED_FILE
+    this.nat = opts.natBackend ?? null
+    this.role = opts.role ?? target.kind
     if (
       !/^\/run\/netns-studio\/[A-Za-z0-9_.-]+$/.test(this.ownedFile) ||
       this.ownedFile.includes('..')
@@ -65,8 +85,18 @@ export class NetnsEngine extends EventEmitter {
   }
 
   /**
+   * What carries the app's own connection to the target (or, on this machine, its real network):
+   * read fresh, one round trip.
+   */
+  async branch(): Promise<BranchFacts> {
+    return readBranchFacts(this.target, this.role)
+  }
+
+  /**
    * Validate and run one operation (or a list of at most MAX_OPS, in one round trip). Every
-   * namespace they refer to must exist (checked against a fresh list first). Emits 'changed'.
+   * namespace they refer to must exist (checked against a fresh list first). An operation that
+   * would cut the app's own connection is refused with CONFIRM_REQUIRED unless it carries
+   * `confirm: 'cut-connection'`. Emits 'changed'.
    */
   async apply(opOrOps: NetOp | NetOp[]): Promise<ApplyResult> {
     const ops = Array.isArray(opOrOps) ? opOrOps : [opOrOps]
@@ -78,6 +108,7 @@ export class NetnsEngine extends EventEmitter {
         data: { field: bad.field, ...((bad.index ?? -1) >= 0 ? { index: bad.index } : {}) },
       })
     await this.checkNamespaces(ops)
+    await this.checkBranch(ops)
     const nat = ops.some((o) => o.op.startsWith('nat.')) ? await this.natBackend() : 'iptables'
     const at = Date.now()
     const title = ops.length === 1 ? OP_TITLES[ops[0]!.op] : `${ops.length} operations`
@@ -176,7 +207,34 @@ export class NetnsEngine extends EventEmitter {
       )
   }
 
-  private async natBackend(): Promise<NatBackend> {
+  /**
+   * Refuse, before anything runs, an operation that would cut the app's connection and does not
+   * carry the confirmation; the facts are read only when some operation could cut at all.
+   */
+  private async checkBranch(ops: NetOp[]): Promise<void> {
+    const risky = ops
+      .map((op, index) => ({ op, index }))
+      .filter(({ op }) => mayCut(op) && !('confirm' in op && op.confirm === CUT_CONNECTION))
+    if (risky.length === 0) return
+    const facts = await this.branch()
+    for (const { op, index } of risky) {
+      const cut: BranchCut | null = branchCut(op, facts)
+      if (!cut) continue
+      const where = ops.length > 1 ? `Operation ${index + 1} of ${ops.length}: ` : ''
+      throw new AppError('CONFIRM_REQUIRED', `${where}${cut.consequence}`, {
+        detail: `Send it again with confirm: "${CUT_CONNECTION}" to run it anyway.`,
+        data: {
+          field: cut.field,
+          confirm: CUT_CONNECTION,
+          consequence: cut.consequence,
+          ...(ops.length > 1 ? { index } : {}),
+        },
+      })
+    }
+  }
+
+  /** Which tool builds NAT rules on the target: iptables when it works there, else nft (cached). */
+  async natBackend(): Promise<NatBackend> {
     if (this.nat) return this.nat
     const [r] = await this.target.run([
       ['sh', '-c', 'command -v iptables >/dev/null && iptables -t nat -S >/dev/null 2>&1'],
@@ -237,7 +295,7 @@ function natCleanupScript(): string {
     '    done',
     '  done',
     'fi',
-    'if command -v nft >/dev/null && nft list table ip netns_studio >/dev/null 2>&1; then nft delete table ip netns_studio && n=$((n+1)); fi',
+    `if command -v nft >/dev/null && nft list table ip ${NFT_TABLE} >/dev/null 2>&1; then nft delete table ip ${NFT_TABLE} && n=$((n+1)); fi`,
     'echo $n',
   ].join('\n')
 }

@@ -1,8 +1,9 @@
 // IPC entries of the core engine: target connection, snapshot, operations, command log.
 
+import type { BranchFacts } from '../../net/branch'
 import type { LogEntry } from '../../net/command-log'
 import type { Snapshot } from '../../net/model'
-import type { NetOp } from '../../net/ops'
+import type { NatBackend, NetOp } from '../../net/ops'
 import { validateOp } from '../../net/ops'
 import type { Check } from '../../net/validate'
 import { checkPort } from '../../net/validate'
@@ -81,8 +82,19 @@ export interface CoreInvoke {
   'target:trust-host-key': (req: TrustHostKeyRequest) => void
   /** Read every namespace in one round trip. */
   'netns:snapshot': () => Snapshot
-  /** Validate and run one operation; throws PARTIAL_FAILURE/COMMAND_FAILED with details. */
+  /**
+   * Validate and run one operation; throws PARTIAL_FAILURE/COMMAND_FAILED with details, and
+   * CONFIRM_REQUIRED (the consequence in the message and `data.consequence`) when it would cut the
+   * app's own connection and does not carry `confirm: 'cut-connection'`.
+   */
   'netns:apply': (op: NetOp) => ApplyResult
+  /**
+   * What carries the app's connection to the target (on this machine: its real network), read
+   * now; `branchCut(op, facts)` (shared/net/branch.ts) says whether an operation cuts it.
+   */
+  'netns:branch': () => BranchFacts
+  /** The firewall tool NAT operations use on the target; previews build with the same one. */
+  'netns:nat-backend': () => NatBackend
   /** Remove everything the app created on this target. */
   'netns:reset': () => ResetResult
   'log:list': () => LogEntry[]
@@ -145,6 +157,8 @@ export const coreInvokeArgs: { [K in keyof CoreInvoke]: (args: unknown[]) => Che
     const p = validateOp(a[0])
     return p ? { ok: false, message: p.message } : { ok: true }
   },
+  'netns:branch': none,
+  'netns:nat-backend': none,
   'netns:reset': none,
   'log:list': none,
   'log:export': none,

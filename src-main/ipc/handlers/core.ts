@@ -17,6 +17,8 @@ export function createCoreHandlers(conn: ConnectionManager): HandlerMap<keyof Co
     'target:status': () => conn.status(),
     'netns:snapshot': () => conn.snapshot(),
     'netns:apply': (_ctx, op) => conn.apply(op),
+    'netns:branch': () => conn.branch(),
+    'netns:nat-backend': () => conn.natBackend(),
     'netns:reset': () => conn.reset(),
     'log:list': () => conn.logEntries(),
     'log:export': () => conn.exportLog(),

@@ -5,7 +5,12 @@ import { execFileSync } from 'node:child_process'
 import { describe, expect, it } from 'vitest'
 import { exportScript, type LogEntry } from '../../../../shared/net/command-log'
 import { HOST_NS } from '../../../../shared/net/model'
-import { opCommands, validateOp, type NetOp } from '../../../../shared/net/ops'
+import {
+  NFT_DELETE_BY_COMMENT,
+  opCommands,
+  validateOp,
+  type NetOp,
+} from '../../../../shared/net/ops'
 import { shQuote, toShellLine } from '../../../../shared/net/shell'
 
 const lines = (op: NetOp, nat?: 'iptables' | 'nft'): string[] =>
@@ -91,8 +96,49 @@ describe('opCommands', () => {
     )
     expect(nft[0]).toBe('nft add table ip netns_studio')
     expect(nft).toContain(
-      'nft add rule ip netns_studio prerouting fib daddr type local tcp dport 8080 dnat to 10.0.0.2:80',
+      `nft add rule ip netns_studio prerouting fib daddr type local tcp dport 8080 dnat to 10.0.0.2:80 comment '"netns-studio fib daddr type local tcp dport 8080 dnat to 10.0.0.2:80"'`,
     )
+  })
+
+  it('nft removal deletes that one rule (found by its comment), never the whole table', () => {
+    const masq: NetOp = { op: 'nat.masquerade', ns: 'r1', source: '10.0.0.0/24', outIf: 'eth0' }
+    const steps = opCommands({ ...masq, remove: true }, 'nft')
+    expect(steps).toHaveLength(1)
+    expect(steps[0]!.argv.slice(0, 6)).toEqual(['ip', 'netns', 'exec', 'r1', 'sh', '-c'])
+    // The chain and the comment are arguments of the script, not part of its code.
+    expect(steps[0]!.argv.slice(6)).toEqual([
+      NFT_DELETE_BY_COMMENT,
+      'sh',
+      'postrouting',
+      'netns-studio ip saddr 10.0.0.0/24 oifname eth0 masquerade',
+    ])
+    expect(NFT_DELETE_BY_COMMENT).not.toMatch(/delete table/)
+    expect(NFT_DELETE_BY_COMMENT).toMatch(/nft delete rule ip netns_studio "\$1" handle "\$h"/)
+    // The comment it looks for is the one the add wrote.
+    expect(lines(masq, 'nft').at(-1)).toBe(
+      `ip netns exec r1 nft add rule ip netns_studio postrouting ip saddr 10.0.0.0/24 oifname eth0 masquerade comment '"netns-studio ip saddr 10.0.0.0/24 oifname eth0 masquerade"'`,
+    )
+    const fwd: NetOp = {
+      op: 'nat.port-forward',
+      ns: 'r1',
+      protocol: 'udp',
+      port: 53,
+      toAddr: '10.0.0.2',
+      toPort: 5353,
+      remove: true,
+    }
+    expect(opCommands(fwd, 'nft').map((s) => s.argv.slice(-2))).toEqual([
+      ['prerouting', 'netns-studio fib daddr type local udp dport 53 dnat to 10.0.0.2:5353'],
+      ['output', 'netns-studio fib daddr type local udp dport 53 dnat to 10.0.0.2:5353'],
+    ])
+  })
+
+  it('iptables removal deletes the one matching rule (-D with the same spec)', () => {
+    expect(
+      lines({ op: 'nat.masquerade', ns: HOST_NS, source: '10.0.0.0/24', remove: true }),
+    ).toEqual([
+      'iptables -t nat -D POSTROUTING -s 10.0.0.0/24 -j MASQUERADE -m comment --comment netns-studio',
+    ])
   })
 
   it('runs non-ip commands inside the namespace with ip netns exec', () => {
