@@ -3,6 +3,7 @@
 
 import type { MachineLine } from './machine-readable'
 import { SETTINGS_BOX, SETTINGS_PROVIDER } from './preflight'
+import { LIBVIRT_REFUSAL } from './provider-probes'
 import type { VmOperation, VmStep } from './progress'
 
 /** How many output lines a failure keeps. */
@@ -106,7 +107,7 @@ const HINTS: Array<{
   },
   {
     code: 'libvirt-permission',
-    text: /Failed to connect socket to '[^']*': Permission denied|no polkit agent available to authenticate|access denied by policy/,
+    text: LIBVIRT_REFUSAL,
     hint: 'libvirt refuses your user. Add yourself to the libvirt group with `sudo usermod -aG libvirt $USER`, then log out and in again (or reboot) and boot the VM.',
   },
   {

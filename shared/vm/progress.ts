@@ -201,6 +201,12 @@ export class ProgressTracker {
     return this.current(now)
   }
 
+  /** Enter a step the driver starts itself (e.g. box-download before `vagrant box add`). */
+  begin(step: VmStep, message: string, now: number): VmProgress {
+    if (step !== this.step) this.enter(step, message, now)
+    return this.current(now)
+  }
+
   finish(now: number): VmProgress {
     this.enter('done', '', now)
     return this.current(now)

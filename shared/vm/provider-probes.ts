@@ -70,19 +70,20 @@ export function parseHyperVProbe(stdout: string): HyperVProbe | null {
 }
 
 /**
- * Why `virsh -c qemu:///system` was refused, from its stderr: the socket's permissions
+ * libvirt's refusals of a user who may not manage qemu:///system: the socket's permissions
  * ("Failed to connect socket to '/var/run/libvirt/libvirt-sock': Permission denied", libvirt
- * src/rpc/virnetsocket.c) or polkit without an agent ("authentication unavailable: no polkit agent
- * available to authenticate action 'org.libvirt.unix.manage'", src/util/virpolkit.c).
+ * src/rpc/virnetsocket.c), polkit without an agent ("authentication unavailable: no polkit agent
+ * available to authenticate action 'org.libvirt.unix.manage'", src/util/virpolkit.c) or denying
+ * ("access denied by policy"), and polkit unreachable for a non-root client ("Unable to get system
+ * bus connection", captured in test/fixtures/vagrant/virsh-no-permission.txt). The libvirt group
+ * is what the socket (libvirtd.socket: SocketGroup=libvirt) and polkit (60-libvirt.rules) allow.
  */
+export const LIBVIRT_REFUSAL =
+  /Failed to connect socket to '[^']*': Permission denied|authentication unavailable|no polkit agent available|access denied by policy|Unable to get system bus connection/
+
+/** Why `virsh -c qemu:///system` was refused, from its stderr. */
 export function libvirtBlocker(stderr: string): ProviderBlocker | null {
-  if (
-    /Failed to connect socket to '[^']*': Permission denied|authentication unavailable|no polkit agent|Authorization not available|access denied/i.test(
-      stderr,
-    )
-  )
-    return 'no-permission'
-  return null
+  return LIBVIRT_REFUSAL.test(stderr) ? 'no-permission' : null
 }
 
 /** The box of an existing VM from Vagrant's `box_meta` file in its machine folder, or null. */

@@ -207,6 +207,8 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       cwd: this.folder,
       env: this.env(),
       timeoutMs: 120_000,
+      platform: this.o.platform,
+      taskkill: this.o.taskkill,
     })
     const s = parseStatus(r.stdout)
     if (s)
@@ -406,6 +408,13 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         BOX_NAME_RE.test(box.name) &&
         !env.NETNS_STUDIO_BOX_URL
       ) {
+        const p = out.tracker.begin(
+          'box-download',
+          `Adding box '${box.name}' for ${box.provider}${box.downloadMB !== null ? ` (about ${box.downloadMB} MB)` : ''}`,
+          Date.now(),
+        )
+        this.st.progress = p
+        this.emit('progress', p)
         const add = ['box', 'add', box.name, '--provider', box.provider]
         const version = report?.vagrant?.version ?? '0'
         if (compareVersions(version, VAGRANT_ARCH_SUPPORT) >= 0)
@@ -511,6 +520,8 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       cwd: this.folder,
       env: this.env(),
       timeoutMs: 120_000,
+      platform: this.o.platform,
+      taskkill: this.o.taskkill,
     })
     const c = r.code === 0 ? sshConfigFor(r.stdout) : null
     if (!c)

@@ -272,6 +272,19 @@ describe('operation output', () => {
     expect(f.tail.join('\n')).toContain('Waiting for cleanup before exiting')
   })
 
+  it('a real provisioning without network: the one clear line and its hint', () => {
+    const out = new OpOutput('up', 0)
+    for (const l of fixture('provision-offline.txt').split('\n')) out.line(l, 10)
+    expect(out.tracker.current(20).step).toBe('provisioning')
+    const f = out.failure({ code: 1, signal: null, cancelled: false }, 20)
+    expect(f.errorType).toBe('Vagrant::Errors::VagrantError')
+    expect(f.tail.join('\n')).toContain(
+      'netns-studio: cannot install traceroute: the VM has no network',
+    )
+    expect(f.hint?.code).toBe('provision-offline')
+    expect(f.hint?.text).toContain('Settings → VM → Box')
+  })
+
   it('follows the steps of the real first boot in order', () => {
     const out = new OpOutput('up', 0)
     fixture('up-first.txt')

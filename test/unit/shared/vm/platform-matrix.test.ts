@@ -298,7 +298,11 @@ describe('Windows', () => {
 
 describe('Linux with libvirt, user not in the libvirt group', () => {
   it('preflight names the group command; the failed boot gets the same hint', () => {
-    for (const stderr of ['doc-virsh-permission-denied.txt', 'doc-virsh-polkit.txt']) {
+    for (const stderr of [
+      'doc-virsh-permission-denied.txt',
+      'doc-virsh-polkit.txt',
+      'virsh-no-permission.txt',
+    ]) {
       const r = evaluatePreflight(
         factsOf({
           platform: 'linux',
