@@ -2,7 +2,7 @@
 // operations are destructive. Validation and command preview come from shared/net/ops.ts.
 
 import { HOST_NS } from '@shared/net/model'
-import type { NetOp, NetOpName } from '@shared/net/ops'
+import type { NatBackend, NetOp, NetOpName } from '@shared/net/ops'
 import { OP_TITLES, opChecks, opCommands } from '@shared/net/ops'
 import { toShellLine } from '@shared/net/shell'
 
@@ -325,7 +325,17 @@ export function fieldProblems(op: NetOp): Record<string, string> {
   return out
 }
 
-/** The exact shell lines an operation will run (iptables backend for NAT, as main decides). */
-export function previewLines(op: NetOp): string[] {
-  return opCommands(op).map((s) => toShellLine(s.argv))
+/** Does the operation's command depend on the target's firewall tool (iptables or nft)? */
+export function needsNatBackend(op: NetOpName): boolean {
+  return op === 'nat.masquerade' || op === 'nat.port-forward'
+}
+
+/**
+ * The exact shell lines an operation will run, built as main builds them: with the firewall tool
+ * main detected on the target (`nat`, from `netns:nat-backend`). Null for a NAT operation while
+ * that tool is not known yet: a guess would show commands that do not run.
+ */
+export function previewLines(op: NetOp, nat: NatBackend | null): string[] | null {
+  if (needsNatBackend(op.op) && nat === null) return null
+  return opCommands(op, nat ?? undefined).map((s) => toShellLine(s.argv))
 }

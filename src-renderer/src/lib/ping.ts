@@ -1,7 +1,6 @@
 // One-shot ping from the Actions panel, built on the live module's bounded ping stream
 // (`live:ping-start` with a count and a deadline): it collects the batches until the stream ends.
 
-import { isInvokeChannel } from '@shared/ipc/contract'
 import type { PingBatch } from '@shared/ipc/domains/live'
 import type { PingRequest, PingStats } from '@shared/net/ping'
 import { emptyPingStats } from '@shared/net/ping'
@@ -12,11 +11,6 @@ export interface PingOutcome {
   stats: PingStats
   /** Output lines as ping printed them. */
   lines: string[]
-}
-
-/** True when this build has the ping channel the Actions panel uses. */
-export function pingAvailable(): boolean {
-  return isInvokeChannel('live:ping-start')
 }
 
 /**

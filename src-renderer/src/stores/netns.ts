@@ -1,11 +1,14 @@
 // The target's namespaces: the latest snapshot, which one or two are selected, operations and
 // reset. Refreshes on `netns:changed`, after every operation, and periodically while connected.
+// Also what main says about the target: its NAT tool (previews build with it) and what carries
+// the app's own connection (operations that would cut it are marked).
 
 import type { ApplyResult, ResetResult } from '@shared/ipc/domains/core'
+import type { BranchFacts } from '@shared/net/branch'
 import { findAddressConflicts } from '@shared/net/conflicts'
 import type { NetNamespace, Snapshot } from '@shared/net/model'
 import { HOST_NS } from '@shared/net/model'
-import type { NetOp } from '@shared/net/ops'
+import type { NatBackend, NetOp } from '@shared/net/ops'
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref, shallowRef } from 'vue'
 import { invoke, on } from '../ipc/client'
@@ -26,6 +29,12 @@ export const useNetnsStore = defineStore('netns', () => {
   const busy = ref(false)
   const error = ref<ErrorView | null>(null)
   let inFlight: Promise<void> | null = null
+  /** The firewall tool main builds NAT rules with on this target (null until asked). */
+  const natBackend = ref<NatBackend | null>(null)
+  /** What carries the app's connection to this target (null until asked, or when unknown). */
+  const branch = shallowRef<BranchFacts | null>(null)
+  let natLoad: Promise<void> | null = null
+  let branchLoad: Promise<void> | null = null
   let timer: ReturnType<typeof setInterval> | null = null
   let unsubscribe: (() => void) | null = null
 
@@ -77,10 +86,36 @@ export const useNetnsStore = defineStore('netns', () => {
     unsubscribe = null
   }
 
-  /** Forget the snapshot (on disconnect). */
+  /** Forget the snapshot and what main said about the target (on disconnect). */
   function clear(): void {
     snapshot.value = null
     selected.value = [HOST_NS]
+    natBackend.value = null
+    branch.value = null
+    natLoad = null
+    branchLoad = null
+  }
+
+  /** Ask main once per connection which tool NAT rules use (a failure leaves it unknown). */
+  function loadNatBackend(): Promise<void> {
+    natLoad ??= invoke('netns:nat-backend').then(
+      (b) => void (natBackend.value = b),
+      () => void (natLoad = null), // not connected yet, or the target did not answer: ask again later
+    )
+    return natLoad
+  }
+
+  /**
+   * Ask main what carries the app's connection (once per connection, or again with `fresh`). A
+   * failure leaves it unknown: main still refuses a cutting operation and says why.
+   */
+  function loadBranch(fresh = false): Promise<void> {
+    if (fresh) branchLoad = null
+    branchLoad ??= invoke('netns:branch').then(
+      (f) => void (branch.value = f),
+      () => void (branchLoad = null),
+    )
+    return branchLoad
   }
 
   /** Select one namespace; with `compare`, add it as the second one (or drop it if selected). */
@@ -120,6 +155,8 @@ export const useNetnsStore = defineStore('netns', () => {
 
   return {
     snapshot,
+    natBackend,
+    branch,
     selected,
     tab,
     loading,
@@ -136,6 +173,8 @@ export const useNetnsStore = defineStore('netns', () => {
     start,
     stop,
     clear,
+    loadNatBackend,
+    loadBranch,
     select,
     apply,
     reset,

@@ -1,7 +1,17 @@
-// The actions: every operation has a form whose preview is exactly opCommands' lines, inline
-// validation messages come from shared/ rules, destructive operations confirm with the commands,
-// and the one-shot ping collects the live ping stream until it ends.
-import { type NetOp, type NetOpName, OP_TITLES, opCommands, validateOp } from '@shared/net/ops'
+// The actions: every operation has a form whose preview is exactly opCommands' lines (NAT with the
+// tool main detected on the target), inline validation messages come from shared/ rules,
+// destructive operations confirm with the commands, operations that would cut the app's own
+// connection are marked and confirmed by their consequence (in forms and table rows), and the
+// one-shot ping collects the live ping stream until it ends.
+import { branchCut, parseBranchFacts, type BranchFacts } from '@shared/net/branch'
+import {
+  type NatBackend,
+  type NetOp,
+  type NetOpName,
+  OP_TITLES,
+  opCommands,
+  validateOp,
+} from '@shared/net/ops'
 import { toShellLine } from '@shared/net/shell'
 import { mount } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
@@ -10,12 +20,15 @@ import { defineComponent, h, type PropType } from 'vue'
 import ActionsPanel from '../../../src-renderer/src/components/actions/ActionsPanel.vue'
 import OpFormView from '../../../src-renderer/src/components/actions/OpFormView.vue'
 import ConfirmDialog from '../../../src-renderer/src/components/ConfirmDialog.vue'
+import InterfacesTable from '../../../src-renderer/src/components/tables/InterfacesTable.vue'
+import RoutesTable from '../../../src-renderer/src/components/tables/RoutesTable.vue'
 import { buildOp, OP_FORMS } from '../../../src-renderer/src/lib/op-forms'
 import { pingOnce } from '../../../src-renderer/src/lib/ping'
 import { useNetnsStore } from '../../../src-renderer/src/stores/netns'
 import { useUiStore } from '../../../src-renderer/src/stores/ui'
 import { type FakeApi, FakeIpcError, flush, installFakeApi } from './support/fake-api'
 import { tutorial1 } from './support/snapshot'
+import { VM_NAT } from '../shared/net/branch.fixtures'
 
 let fake: FakeApi
 let pinia: ReturnType<typeof createPinia>
@@ -41,8 +54,8 @@ const Harness = defineComponent({
 const mountForm = (op: NetOpName): ReturnType<typeof mount> =>
   mount(Harness, { props: { op }, global: { plugins: [pinia] }, attachTo: document.body })
 
-const lines = (op: NetOp): string =>
-  opCommands(op)
+const lines = (op: NetOp, nat?: NatBackend): string =>
+  opCommands(op, nat)
     .map((s) => toShellLine(s.argv))
     .join('\n')
 
@@ -173,5 +186,195 @@ describe('one-shot ping', () => {
     ])
     expect(fake.listeners('live:ping-data')).toBe(0)
     expect(fake.listeners('live:ping-ended')).toBe(0)
+  })
+})
+
+/** What main reports for tutorial 1's host (a Vagrant NAT guest): captured real `ip` output. */
+const vmFacts = (): BranchFacts =>
+  parseBranchFacts(VM_NAT, { target: 'vm', label: 'vagrant@127.0.0.1:2222' })
+const ETH0_DOWN: NetOp = { op: 'link.set-state', ns: 'host', ifname: 'eth0', up: false }
+const CONSEQUENCE = branchCut(ETH0_DOWN, vmFacts())!.consequence
+
+const dialogButton = (w: ReturnType<typeof mount>, label: string) =>
+  w
+    .get('[role=alertdialog]')
+    .findAll('button')
+    .find((b) => b.text() === label)!
+
+describe("operations that would cut the app's own connection", () => {
+  it('the form warns with the consequence, confirms by it, and sends the confirmation', async () => {
+    fake.handle('netns:branch', () => vmFacts())
+    fake.handle('netns:apply', (op) => ({ commands: [lines(op)] }) as never)
+    const w = mountForm('link.set-state')
+    await flush()
+    await w.get('#op-link\\.set-state-ns').setValue('host')
+    await w.get('#op-link\\.set-state-ifname').setValue('eth0')
+    expect(w.find('[data-test=cut-warning]').exists()).toBe(false) // "up" cuts nothing
+    await w.get('#op-link\\.set-state-up').setValue('down')
+    expect(w.get('[data-test=cut-warning]').text()).toBe(
+      `Cuts the app's connection. ${CONSEQUENCE}`,
+    )
+    expect(CONSEQUENCE).toBe(
+      "Setting eth0 down cuts the app's SSH connection to the VM (it arrives on eth0 at 10.0.2.15): the app will lose the VM until it is rebooted (which also deletes every namespace).",
+    )
+    await w.get('form').trigger('submit')
+    await flush()
+    const dialog = w.get('[role=alertdialog]')
+    expect(dialog.get('#confirm-msg').text()).toBe(CONSEQUENCE)
+    expect(dialog.text()).toContain('ip link set dev eth0 down')
+    await dialogButton(w, 'Cancel').trigger('click')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([])
+
+    await w.get('form').trigger('submit')
+    await flush()
+    await dialogButton(w, 'Run anyway').trigger('click')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([[{ ...ETH0_DOWN, confirm: 'cut-connection' }]])
+    expect(fake.callsOf('netns:branch')).toHaveLength(1) // asked once per connection
+  })
+
+  it('an interface that does not carry it is neither marked nor confirmed', async () => {
+    fake.handle('netns:branch', () => vmFacts())
+    fake.handle('netns:apply', (op) => ({ commands: [lines(op)] }) as never)
+    const w = mountForm('link.set-state')
+    await flush()
+    await w.get('#op-link\\.set-state-ns').setValue('ns1')
+    await w.get('#op-link\\.set-state-ifname').setValue('veth0')
+    await w.get('#op-link\\.set-state-up').setValue('down')
+    expect(w.find('[data-test=cut-warning]').exists()).toBe(false)
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(w.find('[role=alertdialog]').exists()).toBe(false)
+    expect(fake.callsOf('netns:apply')).toEqual([
+      [{ op: 'link.set-state', ns: 'ns1', ifname: 'veth0', up: false }],
+    ])
+  })
+
+  it("when the facts are unknown, main's refusal names the consequence and the user decides", async () => {
+    fake.handle('netns:branch', () => {
+      throw new FakeIpcError({ code: 'COMMAND_FAILED', message: 'no answer' })
+    })
+    const refusal = `${CONSEQUENCE}`
+    fake.handle('netns:apply', (op) => {
+      if (!('confirm' in op))
+        throw new FakeIpcError({
+          code: 'CONFIRM_REQUIRED',
+          message: refusal,
+          data: { field: 'up', confirm: 'cut-connection', consequence: refusal },
+        })
+      return { commands: [lines(op)] } as never
+    })
+    const w = mountForm('link.set-state')
+    await flush()
+    await w.get('#op-link\\.set-state-ns').setValue('host')
+    await w.get('#op-link\\.set-state-ifname').setValue('eth0')
+    await w.get('#op-link\\.set-state-up').setValue('down')
+    expect(w.find('[data-test=cut-warning]').exists()).toBe(false)
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(w.get('[role=alertdialog] #confirm-msg').text()).toBe(refusal)
+    await dialogButton(w, 'Run anyway').trigger('click')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([
+      [ETH0_DOWN],
+      [{ ...ETH0_DOWN, confirm: 'cut-connection' }],
+    ])
+    expect(w.get('[data-test=ran]').text()).toBe('ip link set dev eth0 down')
+    expect(w.find('.error-notice').exists()).toBe(false)
+  })
+
+  it('a refusal the user cancels runs nothing more and shows no error', async () => {
+    fake.handle('netns:apply', () => {
+      throw new FakeIpcError({ code: 'CONFIRM_REQUIRED', message: CONSEQUENCE })
+    })
+    const w = mountForm('link.delete')
+    await flush()
+    await w.get('#op-link\\.delete-ns').setValue('host')
+    await w.get('#op-link\\.delete-ifname').setValue('eth0')
+    await w.get('form').trigger('submit')
+    await flush()
+    await w.get('[role=alertdialog] button.danger').trigger('click') // "Delete" (destructive)
+    await flush()
+    expect(w.get('[role=alertdialog] #confirm-msg').text()).toBe(CONSEQUENCE)
+    await dialogButton(w, 'Cancel').trigger('click')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([
+      [{ op: 'link.delete', ns: 'host', ifname: 'eth0' }],
+    ])
+    expect(w.find('.error-notice').exists()).toBe(false)
+  })
+
+  it('table rows mark what carries it, and their actions confirm by the consequence', async () => {
+    fake.handle('netns:branch', () => vmFacts())
+    fake.handle('netns:apply', (op) => ({ commands: [lines(op)] }) as never)
+    const host = tutorial1().namespaces[0]!
+    const w = mount(
+      {
+        render: () => [
+          h(InterfacesTable, { ns: host }),
+          h(RoutesTable, { ns: host }),
+          h(ConfirmDialog),
+        ],
+      },
+      { global: { plugins: [pinia] }, attachTo: document.body },
+    )
+    await flush()
+    const badges = w.findAll('[data-test=branch-badge]')
+    // eth0 in Interfaces, and the on-link route 10.0.2.0/24 (not the default: the client is on the link).
+    expect(badges.map((b) => b.text())).toEqual(["app's connection", "app's connection"])
+    expect(badges[0]!.attributes('title')).toBe(CONSEQUENCE)
+    expect(badges[1]!.element.closest('[role=row]')?.textContent).toContain('10.0.2.0/24')
+    await w.get('[aria-label="Bring down eth0"]').trigger('click')
+    await flush()
+    expect(w.get('[role=alertdialog] #confirm-msg').text()).toBe(CONSEQUENCE)
+    await dialogButton(w, 'Run anyway').trigger('click')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([[{ ...ETH0_DOWN, confirm: 'cut-connection' }]])
+  })
+})
+
+describe('NAT previews come from the tool main uses on the target', () => {
+  const masq: NetOp = { op: 'nat.masquerade', ns: 'ns1', source: '10.0.0.0/24', remove: true }
+  const fill = async (w: ReturnType<typeof mount>): Promise<void> => {
+    await w.get('#op-nat\\.masquerade-ns').setValue('ns1')
+    await w.get('#op-nat\\.masquerade-source').setValue('10.0.0.0/24')
+    await w.get('#op-nat\\.masquerade-remove').setValue(true)
+  }
+
+  it('nft: the preview removes that one rule by its comment, as main will', async () => {
+    fake.handle('netns:nat-backend', () => 'nft')
+    const w = mountForm('nat.masquerade')
+    await flush()
+    await fill(w)
+    const preview = w.get('[data-test=preview]').text()
+    expect(preview).toBe(lines(masq, 'nft'))
+    expect(preview).toMatch(/^ip netns exec ns1 sh -c .*nft delete rule ip netns_studio/)
+    expect(preview).toContain("'netns-studio ip saddr 10.0.0.0/24 masquerade'")
+    expect(preview).not.toContain('delete table')
+  })
+
+  it('iptables: the iptables line', async () => {
+    fake.handle('netns:nat-backend', () => 'iptables')
+    const w = mountForm('nat.masquerade')
+    await flush()
+    await fill(w)
+    expect(w.get('[data-test=preview]').text()).toBe(
+      'ip netns exec ns1 iptables -t nat -D POSTROUTING -s 10.0.0.0/24 -j MASQUERADE -m comment --comment netns-studio',
+    )
+  })
+
+  it('while main has not answered, no guess is shown', async () => {
+    const held = fake.hold('netns:nat-backend')
+    const w = mountForm('nat.masquerade')
+    await flush()
+    await fill(w)
+    expect(w.find('[data-test=preview]').exists()).toBe(false)
+    expect(w.get('[data-test=preview-pending]').text()).toBe(
+      'Asking the target whether it uses iptables or nft…',
+    )
+    held.resolve('nft')
+    await flush()
+    expect(w.get('[data-test=preview]').text()).toBe(lines(masq, 'nft'))
   })
 })
