@@ -26,7 +26,10 @@ function targetFor(d: SshdFixture, hostKeys = new MemoryHostKeyStore()): SshTarg
 /** Processes whose command line contains `marker` (excluding pgrep itself). */
 function procsMatching(marker: string): number {
   try {
-    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' }).trim().split('\n').filter(Boolean).length
+    return execFileSync('pgrep', ['-f', marker], { encoding: 'utf8' })
+      .trim()
+      .split('\n')
+      .filter(Boolean).length
   } catch {
     return 0
   }
@@ -46,9 +49,12 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     const t = targetFor(sshd)
     await t.connect()
     try {
-      const r = await t.run([['echo', 'hello world'], ['sh', '-c', 'echo oops >&2; exit 3'], ['cat']], {
-        stdin: [undefined, undefined, 'fed via stdin\n$(not expanded)'],
-      })
+      const r = await t.run(
+        [['echo', 'hello world'], ['sh', '-c', 'echo oops >&2; exit 3'], ['cat']],
+        {
+          stdin: [undefined, undefined, 'fed via stdin\n$(not expanded)'],
+        },
+      )
       expect(r.map((x) => x.exitCode)).toEqual([0, 3, 0])
       expect(r[0]!.stdout).toBe('hello world\n')
       expect(r[1]!.stderr).toBe('oops\n')
@@ -95,13 +101,23 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
       host: sshd.host,
       port: sshd.port,
       username: 'root',
-      privateKey: execFileSync('sh', ['-c', 'd=$(mktemp -d); ssh-keygen -q -t ed25519 -N "" -f $d/k; cat $d/k; rm -r $d'], {
-        encoding: 'utf8',
-      }),
+      privateKey: execFileSync(
+        'sh',
+        ['-c', 'd=$(mktemp -d); ssh-keygen -q -t ed25519 -N "" -f $d/k; cat $d/k; rm -r $d'],
+        {
+          encoding: 'utf8',
+        },
+      ),
       hostKeys: new MemoryHostKeyStore(),
     })
     await expect(wrong.connect()).rejects.toMatchObject({ code: 'SSH_AUTH' })
-    const closed = new SshTarget({ host: '127.0.0.1', port: 1, username: 'root', privateKey: sshd.privateKey, hostKeys: new MemoryHostKeyStore() })
+    const closed = new SshTarget({
+      host: '127.0.0.1',
+      port: 1,
+      username: 'root',
+      privateKey: sshd.privateKey,
+      hostKeys: new MemoryHostKeyStore(),
+    })
     await expect(closed.connect()).rejects.toMatchObject({ code: 'TARGET_UNREACHABLE' })
   })
 
@@ -110,17 +126,19 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     await t.connect()
     const marker = `nss-stream-${process.pid}-${Date.now()}`
     try {
-      const s = await t.stream(['sh', '-c', `while :; do echo tick; sleep 0.1; done # ${marker}`], { lines: true })
+      const s = await t.stream(['sh', '-c', `while :; do echo tick; sleep 0.1; done # ${marker}`], {
+        lines: true,
+      })
       const lines: string[] = []
       s.on('line', (l: string) => lines.push(l))
-      await new Promise((r) => setTimeout(r, 500))
+      await expect
+        .poll(() => lines.filter((l) => l === 'tick').length, { timeout: 5000 })
+        .toBeGreaterThanOrEqual(2)
       expect(procsMatching(marker)).toBeGreaterThan(0)
       const ended = new Promise((resolve) => s.once('end', resolve))
       await s.stop()
       expect(await ended).toMatchObject({ reason: 'stopped' })
-      expect(lines.filter((l) => l === 'tick').length).toBeGreaterThanOrEqual(2)
-      await new Promise((r) => setTimeout(r, 300))
-      expect(procsMatching(marker)).toBe(0)
+      await expect.poll(() => procsMatching(marker), { timeout: 5000 }).toBe(0)
     } finally {
       await t.close()
     }
@@ -130,12 +148,18 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     const t = targetFor(sshd)
     await t.connect()
     const events: string[] = []
-    for (const ev of ['disconnected', 'reconnecting', 'reconnected', 'failed']) t.on(ev, () => events.push(ev))
+    for (const ev of ['disconnected', 'reconnecting', 'reconnected', 'failed'])
+      t.on(ev, () => events.push(ev))
     const marker = `nss-drop-${process.pid}-${Date.now()}`
     const call = t.run([['sh', '-c', `sleep 20 # ${marker}`]], { timeoutMs: 30_000 })
     const stream = await t.stream(['sh', '-c', `while :; do sleep 0.2; done # ${marker}-s`])
     const streamEnd = new Promise((resolve) => stream.once('end', resolve))
-    await new Promise((r) => setTimeout(r, 300))
+    // Both remote commands run before the server goes: the stream's loop, and the batch's sleep
+    // (the processes with the marker that are not the stream's).
+    await expect.poll(() => procsMatching(`${marker}-s`), { timeout: 5000 }).toBeGreaterThan(0)
+    await expect
+      .poll(() => procsMatching(marker) - procsMatching(`${marker}-s`), { timeout: 5000 })
+      .toBeGreaterThan(0)
     const killedAt = Date.now()
     sshd.kill()
     const err = await call.then(
@@ -145,7 +169,10 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     expect(Date.now() - killedAt).toBeLessThan(5000)
     expect(err).toBeInstanceOf(AppError)
     expect(['TARGET_UNREACHABLE', 'NOT_CONNECTED']).toContain((err as AppError).code)
-    expect(await streamEnd).toMatchObject({ reason: 'error', error: { code: 'TARGET_UNREACHABLE' } })
+    expect(await streamEnd).toMatchObject({
+      reason: 'error',
+      error: { code: 'TARGET_UNREACHABLE' },
+    })
     expect(events).toContain('disconnected')
     await sshd.restart()
     // Calls made while it reconnects wait for it (bounded) instead of failing.
@@ -156,15 +183,16 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
     await t.close()
     // The stream's watchdog saw its stdin close with the connection and killed the command.
     // (The batch's `sleep 20` was orphaned by the hard kill of sshd; it ends at its own bound.)
-    await new Promise((r) => setTimeout(r, 1500))
-    expect(procsMatching(`${marker}-s`)).toBe(0)
+    await expect.poll(() => procsMatching(`${marker}-s`), { timeout: 5000 }).toBe(0)
   })
 
   it('a call that exceeds its timeout gives TIMEOUT and the next call works on a fresh channel', async () => {
     const t = targetFor(sshd)
     await t.connect()
     try {
-      await expect(t.run([['sleep', '5']], { timeoutMs: 300 })).rejects.toMatchObject({ code: 'TIMEOUT' })
+      await expect(t.run([['sleep', '5']], { timeoutMs: 300 })).rejects.toMatchObject({
+        code: 'TIMEOUT',
+      })
       const r = await t.run([['echo', 'ok']])
       expect(r[0]!.stdout).toBe('ok\n')
     } finally {

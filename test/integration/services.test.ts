@@ -1,17 +1,18 @@
 // The composition root over real parts: createServices → core handlers → ConnectionManager →
-// SshTarget → a real sshd on 127.0.0.1 → real namespaces (and LocalTarget on this machine).
+// SshTarget → a real sshd on 127.0.0.1 → real namespaces (and LocalTarget on this machine). It
+// needs root and sshd, so it runs in the integration project.
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
-import { AppError } from '../../../../shared/errors'
-import type { EventArgs, EventChannel } from '../../../../shared/ipc/contract'
-import type { ConnectionStatus } from '../../../../shared/ipc/domains/core'
-import type { LogEntry } from '../../../../shared/net/command-log'
-import type { Snapshot } from '../../../../shared/net/model'
-import { createServices, type Services } from '../../../../src-main/app/services'
-import { cleanupPrefix, namespacesWithPrefix, runPrefix } from '../../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../../support/sshd'
+import { AppError } from '../../shared/errors'
+import type { EventArgs, EventChannel } from '../../shared/ipc/contract'
+import type { ConnectionStatus } from '../../shared/ipc/domains/core'
+import type { LogEntry } from '../../shared/net/command-log'
+import type { Snapshot } from '../../shared/net/model'
+import { createServices, type Services } from '../../src-main/app/services'
+import { cleanupPrefix, namespacesWithPrefix, runPrefix } from '../support/netns'
+import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`[services] skipped: ${skip}`)
@@ -19,7 +20,7 @@ if (skip) console.warn(`[services] skipped: ${skip}`)
 type Seen = { [C in EventChannel]?: Array<EventArgs<C>> }
 
 /** This file's own record of what it created, so no other run's reset touches it. */
-const OWNED = `/run/netns-studio/owned-unit-${process.pid}`
+const OWNED = `/run/netns-studio/owned-svc-${process.pid}`
 
 /** Services with a recording sink; handlers called as the router would (sender 1). */
 function open(
@@ -121,12 +122,18 @@ describe.skipIf(skip !== null)('createServices over a real sshd', { timeout: 30_
     all.push(s)
     await call['target:connect'](ctx, spec())
     const before = (seen['netns:changed'] ?? []).length
+    const sent = Date.now()
     const err = await Promise.resolve(
-      call['netns:apply'](ctx, { op: 'ns.delete', name: `${prefix}nope` }),
+      // a link that is not there: the kernel refuses it (a missing namespace is refused before)
+      call['netns:apply'](ctx, { op: 'link.delete', ns: 'host', ifname: `${prefix}nope` }),
     ).catch((e: unknown) => e)
     expect(err).toBeInstanceOf(AppError)
     expect((err as AppError).code).toBe('COMMAND_FAILED')
-    expect((seen['netns:changed'] ?? []).length).toBe(before + 1)
+    expect((err as AppError).message).toMatch(/^Delete link failed: Cannot find device/)
+    // The snapshot read after the failure was pushed by the time the call answered (the table
+    // monitor may push others too: count only those read after the call was sent).
+    const after = (seen['netns:changed'] ?? []).slice(before).map(([snap]) => snap.takenAt)
+    expect(after.filter((t) => t >= sent).length).toBeGreaterThanOrEqual(1)
   })
 
   it('refreshes periodically while connected, and stops when disconnected', async () => {
@@ -140,7 +147,8 @@ describe.skipIf(skip !== null)('createServices over a real sshd', { timeout: 30_
     expect(snap.namespaces.some((n) => n.name === 'host')).toBe(true)
     await call['target:disconnect'](ctx)
     const n = seen['netns:changed']!.length
-    await new Promise((r) => setTimeout(r, 900))
+    // "Stops" is an absence over time: there is no event to poll for, so wait three periods.
+    await new Promise((r) => setTimeout(r, 3 * 300))
     expect(seen['netns:changed']!.length).toBe(n)
   })
 
