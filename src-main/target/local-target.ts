@@ -1,10 +1,14 @@
-// LocalTarget: the same commands on this Linux machine, as root or through `sudo -n`.
+// LocalTarget: the same commands on this Linux machine, as root or through `sudo -n`. Streams and
+// shells are capped (each one is a few processes), like the SSH target's channels.
 
 import { spawn, type ChildProcess, execFile } from 'node:child_process'
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import type { Writable } from 'node:stream'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
+import { CloseHooks } from './close-hooks'
+import { copyOut } from './copy-out'
 import { ShellChannel } from './shell-channel'
 import { PipeStream } from './stream-handle'
 import { watchdogScript } from './stream-wrapper'
@@ -18,6 +22,14 @@ import type {
   Target,
 } from './target'
 
+export interface LocalTargetOptions {
+  /** Streams and shells at once, the app's own monitor and sampler included (default 18). */
+  maxStreams?: number
+}
+
+/** Long-lived streams the app keeps for itself besides windows' streams: monitor and sampler. */
+const OWN_STREAMS = 2
+
 export class LocalTarget extends EventEmitter implements Target {
   readonly kind = 'local' as const
   readonly label = 'this machine'
@@ -25,19 +37,41 @@ export class LocalTarget extends EventEmitter implements Target {
   private readonly children = new Set<ChildProcess>()
   private prefix: string[] = []
   private isUp = false
+  /** Streams and shells running (counted when spawned, synchronously). */
+  private running = 0
+  private readonly maxStreams: number
+  private readonly closeHooks = new CloseHooks()
+
+  constructor(opts: LocalTargetOptions = {}) {
+    super()
+    this.maxStreams = opts.maxStreams ?? 18
+  }
 
   get connected(): boolean {
     return this.isUp
   }
 
+  /** Streams left for windows: all but the table monitor and the traffic sampler. */
+  get streamCap(): number {
+    return Math.max(0, this.maxStreams - OWN_STREAMS)
+  }
+
   /** Check that we can act as root (directly or with `sudo -n`) and open the command shell. */
   async connect(): Promise<void> {
     if (process.platform !== 'linux')
-      throw new AppError('TARGET_UNREACHABLE', 'This machine is not Linux: use the Vagrant VM or an SSH host.')
+      throw new AppError(
+        'TARGET_UNREACHABLE',
+        'This machine is not Linux: use the Vagrant VM or an SSH host.',
+      )
     if (process.getuid?.() !== 0) {
-      const ok = await new Promise<boolean>((resolve) => execFile('sudo', ['-n', 'true'], (e) => resolve(!e)))
+      const ok = await new Promise<boolean>((resolve) =>
+        execFile('sudo', ['-n', 'true'], (e) => resolve(!e)),
+      )
       if (!ok)
-        throw new AppError('PERMISSION_DENIED', 'This needs root: run as root, or allow passwordless sudo (sudo -n) for ip, iptables and tc.')
+        throw new AppError(
+          'PERMISSION_DENIED',
+          'This needs root: run as root, or allow passwordless sudo (sudo -n) for ip, iptables and tc.',
+        )
       this.prefix = ['sudo', '-n']
     }
     this.isUp = true
@@ -50,11 +84,20 @@ export class LocalTarget extends EventEmitter implements Target {
   }
 
   stream(argv: string[], opts: StreamOptions = {}): Promise<StreamHandle> {
-    if (!this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    if (!this.isUp)
+      return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    const full = this.refuseOverCap()
+    if (full) return Promise.reject(full)
     const child = this.spawn(['sh', '-c', watchdogScript(argv)])
+    this.countRunning(child)
     const s = new PipeStream(
       argv,
-      { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr!, forceKill: () => child.kill('SIGKILL') },
+      {
+        stdin: child.stdin!,
+        stdout: child.stdout!,
+        stderr: child.stderr!,
+        forceKill: () => child.kill('SIGKILL'),
+      },
       !!opts.lines,
     )
     child.on('close', (code) => s.finish({ reason: 'exit', exitCode: code }))
@@ -63,12 +106,20 @@ export class LocalTarget extends EventEmitter implements Target {
 
   /** A pty via util-linux `script` (no resize: `script` has no way to pass it on). */
   shell(opts: ShellOptions): Promise<ShellHandle> {
-    if (!this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    if (!this.isUp)
+      return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    const full = this.refuseOverCap()
+    if (full) return Promise.reject(full)
     const inner = toShellLine([...this.prefix, ...(opts.argv ?? ['bash', '-l'])])
-    const child = spawn('script', ['-qfc', `stty cols ${opts.cols} rows ${opts.rows}; exec ${inner}`, '/dev/null'], {
-      stdio: 'pipe',
-    })
+    const child = spawn(
+      'script',
+      ['-qfc', `stty cols ${opts.cols} rows ${opts.rows}; exec ${inner}`, '/dev/null'],
+      {
+        stdio: 'pipe',
+      },
+    )
     this.track(child)
+    this.countRunning(child)
     const h = new EventEmitter() as ShellHandle & EventEmitter
     Object.assign(h, {
       id: randomUUID(),
@@ -90,7 +141,30 @@ export class LocalTarget extends EventEmitter implements Target {
     return Promise.resolve(h)
   }
 
-  close(): Promise<void> {
+  /** `cat -- FILE` (through sudo when not root) piped into `into`. */
+  copyFile(path: string, into: Writable): Promise<number> {
+    if (!this.isUp)
+      return Promise.reject(new AppError('NOT_CONNECTED', 'Not connected to this machine.'))
+    const child = this.spawn(['cat', '--', path])
+    child.stdin!.end()
+    const exited = new Promise<number | null>((resolve) => {
+      child.on('close', (code) => resolve(code))
+      child.on('error', () => resolve(null))
+    })
+    return copyOut(
+      { stdout: child.stdout!, stderr: child.stderr!, exited, kill: () => child.kill('SIGKILL') },
+      into,
+      { path, where: this.label, lost: () => false },
+    )
+  }
+
+  beforeClose(fn: () => Promise<void>): () => void {
+    return this.closeHooks.add(fn)
+  }
+
+  async close(): Promise<void> {
+    // streams stop and remove their files while commands still work
+    await this.closeHooks.run()
     this.isUp = false
     this.channel?.close()
     this.channel = null
@@ -106,7 +180,28 @@ export class LocalTarget extends EventEmitter implements Target {
           }, 3000).unref()
         }),
     )
-    return Promise.all(waits).then(() => undefined)
+    await Promise.all(waits)
+  }
+
+  /** LIMIT_REACHED when every stream slot is taken, else null. */
+  private refuseOverCap(): AppError | null {
+    if (this.running < this.maxStreams) return null
+    return new AppError(
+      'LIMIT_REACHED',
+      `Too many live views on ${this.label} (at most ${this.maxStreams} streams and terminals at once). Stop one first.`,
+    )
+  }
+
+  private countRunning(child: ChildProcess): void {
+    this.running++
+    let done = false
+    const release = (): void => {
+      if (done) return
+      done = true
+      this.running--
+    }
+    child.on('close', release)
+    child.on('error', release)
   }
 
   private spawn(argv: string[]): ChildProcess {
@@ -126,9 +221,16 @@ export class LocalTarget extends EventEmitter implements Target {
     if (this.channel?.alive) return this.channel
     const child = this.spawn(['sh'])
     const ch = new ShellChannel(
-      { stdin: child.stdin!, stdout: child.stdout!, stderr: child.stderr!, destroy: () => child.kill('SIGKILL') },
+      {
+        stdin: child.stdin!,
+        stdout: child.stdout!,
+        stderr: child.stderr!,
+        destroy: () => child.kill('SIGKILL'),
+      },
       (pid) =>
-        new Promise<void>((resolve) => execFile('pkill', ['-KILL', '-P', String(pid)], () => resolve())),
+        new Promise<void>((resolve) =>
+          execFile('pkill', ['-KILL', '-P', String(pid)], () => resolve()),
+        ),
     )
     await ch.start()
     this.channel = ch

@@ -1,15 +1,19 @@
 // SshTarget: one ssh2 connection per target. Batches go over a persistent shell channel; streams
-// and terminals get channels of their own (capped below sshd's MaxSessions). Host key pinned on
-// first use; keepalive; reconnect with back-off after a drop; every failure is a typed AppError.
+// and terminals get channels of their own (capped below sshd's MaxSessions, each slot reserved
+// before the channel is asked for). Host key pinned on first use; keepalive; reconnect with
+// back-off after a drop; every failure is a typed AppError.
 
 import { randomUUID } from 'node:crypto'
 import { EventEmitter } from 'node:events'
+import type { Writable } from 'node:stream'
 import { Client, type ClientChannel, type ConnectConfig } from 'ssh2'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
 import { hostKeyId } from './host-id'
 import { HostKeyChangedError } from './host-key-review'
 import { checkHostKey, fingerprintOf, type HostKeyStore } from './host-keys'
+import { CloseHooks } from './close-hooks'
+import { copyOut } from './copy-out'
 import { readKeyFile } from './key-file'
 import { ShellChannel } from './shell-channel'
 import { PipeStream } from './stream-handle'
@@ -39,9 +43,17 @@ export interface SshTargetOptions {
   keepaliveMs?: number
   /** Reconnect after a drop (default true). */
   reconnect?: boolean
-  /** Channels this target may hold at once, the command channel included (default 9 < MaxSessions 10). */
+  /**
+   * Channels this target may hold at once, the command channel included (default 9: sshd's
+   * MaxSessions 10 minus one spare for short-lived internal channels, e.g. a file copy).
+   */
   maxChannels?: number
 }
+
+/** sshd's default MaxSessions (channels per connection) minus one spare for internal channels. */
+const DEFAULT_MAX_CHANNELS = 9
+/** Long-lived channels the app keeps for itself besides windows' streams: monitor and sampler. */
+const OWN_STREAMS = 2
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000]
 
@@ -51,7 +63,9 @@ export function sshError(e: unknown, where: string): AppError {
   const err = e as { level?: string; code?: string; message?: string }
   const msg = err.message ?? String(e)
   if (err.level === 'client-authentication')
-    return new AppError('SSH_AUTH', `${where} refused the key (authentication failed).`, { detail: msg })
+    return new AppError('SSH_AUTH', `${where} refused the key (authentication failed).`, {
+      detail: msg,
+    })
   if (/timed out/i.test(msg) || err.code === 'ETIMEDOUT')
     return new AppError('TIMEOUT', `No answer from ${where} in time.`, { detail: msg })
   return new AppError('TARGET_UNREACHABLE', `Cannot reach ${where}: ${msg}`, { detail: err.code })
@@ -64,6 +78,13 @@ export class SshTarget extends EventEmitter implements Target {
   private channel: ShellChannel | null = null
   private opening: Promise<ShellChannel> | null = null
   private readonly open = new Set<{ close(): void }>()
+  /** Stream and shell channels open or being opened (reserved before the request is sent). */
+  private slots = 0
+  /** Counts connections: a channel of an older connection releases nothing in this one. */
+  private generation = 0
+  private readonly closeHooks = new CloseHooks()
+  /** File copies run one at a time, on the spare channel. */
+  private copies: Promise<unknown> = Promise.resolve()
   private closedByUs = false
   private reconnecting: Promise<void> | null = null
   private isUp = false
@@ -76,6 +97,15 @@ export class SshTarget extends EventEmitter implements Target {
 
   get connected(): boolean {
     return this.isUp
+  }
+
+  /** Channels left for windows' streams: all but the command channel, monitor and sampler. */
+  get streamCap(): number {
+    return Math.max(0, this.maxChannels - 1 - OWN_STREAMS)
+  }
+
+  private get maxChannels(): number {
+    return this.opts.maxChannels ?? DEFAULT_MAX_CHANNELS
   }
 
   private get hostKeyId(): string {
@@ -102,7 +132,11 @@ export class SshTarget extends EventEmitter implements Target {
   async stream(argv: string[], opts: StreamOptions = {}): Promise<StreamHandle> {
     await this.ready()
     const ch = await this.exec(this.sudo(['sh', '-c', watchdogScript(argv)]))
-    const s = new PipeStream(argv, { stdin: ch, stdout: ch, stderr: ch.stderr, forceKill: () => killChannel(ch) }, !!opts.lines)
+    const s = new PipeStream(
+      argv,
+      { stdin: ch, stdout: ch, stderr: ch.stderr, forceKill: () => killChannel(ch) },
+      !!opts.lines,
+    )
     const entry = { close: () => killChannel(ch) }
     this.open.add(entry)
     let exitCode: number | null = null
@@ -115,7 +149,10 @@ export class SshTarget extends EventEmitter implements Target {
           ? {
               reason: 'error',
               exitCode: null,
-              error: { code: 'TARGET_UNREACHABLE', message: `The connection to ${this.label} was lost.` },
+              error: {
+                code: 'TARGET_UNREACHABLE',
+                message: `The connection to ${this.label} was lost.`,
+              },
             }
           : { reason: 'exit', exitCode },
       )
@@ -152,7 +189,33 @@ export class SshTarget extends EventEmitter implements Target {
     return h
   }
 
+  copyFile(path: string, into: Writable): Promise<number> {
+    const job = this.copies.then(async () => {
+      await this.ready()
+      const ch = await this.exec(this.sudo(['cat', '--', path]), undefined, true)
+      ch.end() // cat reads the file, not stdin
+      const exited = new Promise<number | null>((resolve) => {
+        let code: number | null = null
+        ch.on('exit', (c: number | null) => (code = c))
+        ch.on('close', () => resolve(code))
+      })
+      return copyOut({ stdout: ch, stderr: ch.stderr, exited, kill: () => killChannel(ch) }, into, {
+        path,
+        where: this.label,
+        lost: () => !this.isUp,
+      })
+    })
+    this.copies = job.catch(() => undefined)
+    return job
+  }
+
+  beforeClose(fn: () => Promise<void>): () => void {
+    return this.closeHooks.add(fn)
+  }
+
   async close(): Promise<void> {
+    // streams stop and remove their remote files while the connection still works
+    await this.closeHooks.run()
     this.closedByUs = true
     this.isUp = false
     for (const o of [...this.open]) o.close()
@@ -182,7 +245,10 @@ export class SshTarget extends EventEmitter implements Target {
     if (this.isUp) return
     if (this.reconnecting) {
       const t = new Promise<never>((_, reject) =>
-        setTimeout(() => reject(new AppError('TARGET_UNREACHABLE', `Still reconnecting to ${this.label}.`)), timeoutMs).unref(),
+        setTimeout(
+          () => reject(new AppError('TARGET_UNREACHABLE', `Still reconnecting to ${this.label}.`)),
+          timeoutMs,
+        ).unref(),
       )
       await Promise.race([this.reconnecting, t])
       return
@@ -239,6 +305,8 @@ export class SshTarget extends EventEmitter implements Target {
       client.once('ready', () => {
         settled = true
         this.client = client
+        this.generation++
+        this.slots = 0
         this.isUp = true
         client.on('close', () => this.onDrop(client))
         resolve()
@@ -301,9 +369,13 @@ export class SshTarget extends EventEmitter implements Target {
       } catch (e) {
         const err = e as AppError
         if (this.opts.username !== 'root')
-          throw new AppError('PERMISSION_DENIED', `${this.opts.username} cannot run commands as root with sudo -n.`, {
-            detail: err.message,
-          })
+          throw new AppError(
+            'PERMISSION_DENIED',
+            `${this.opts.username} cannot run commands as root with sudo -n.`,
+            {
+              detail: err.message,
+            },
+          )
         throw err
       }
       this.channel = shell
@@ -321,19 +393,56 @@ export class SshTarget extends EventEmitter implements Target {
     ch.end()
   }
 
-  /** Open an exec channel. Streams and shells count against the channel cap; internal ones do not. */
-  private exec(command: string, pty?: { cols: number; rows: number }, internal = false): Promise<ClientChannel> {
+  /**
+   * Open an exec channel. Streams and shells take a slot under the channel cap, reserved before the
+   * request is sent (concurrent calls cannot all pass the check) and freed when the channel closes.
+   * Internal channels (the command channel, a kill, a file copy) take none.
+   */
+  private exec(
+    command: string,
+    pty?: { cols: number; rows: number },
+    internal = false,
+  ): Promise<ClientChannel> {
     const c = this.client
-    if (!c || !this.isUp) return Promise.reject(new AppError('NOT_CONNECTED', `Not connected to ${this.label}.`))
-    const max = this.opts.maxChannels ?? 9
-    const inUse = this.open.size + (this.channel?.alive || this.opening ? 1 : 0)
-    if (!internal && inUse >= max)
-      return Promise.reject(
-        new AppError('LIMIT_REACHED', `Too many live views on ${this.label} (at most ${max - 1} at once). Stop one first.`),
-      )
+    if (!c || !this.isUp)
+      return Promise.reject(new AppError('NOT_CONNECTED', `Not connected to ${this.label}.`))
+    let release = (): void => undefined
+    if (!internal) {
+      const max = this.maxChannels
+      if (1 + this.slots >= max)
+        return Promise.reject(
+          new AppError(
+            'LIMIT_REACHED',
+            `Too many live views on ${this.label} (at most ${max - 1} channels besides the command channel). Stop one first.`,
+          ),
+        )
+      this.slots++
+      const gen = this.generation
+      let done = false
+      release = () => {
+        if (done) return
+        done = true
+        if (gen === this.generation) this.slots--
+      }
+    }
     return new Promise((resolve, reject) => {
       const opts = pty ? { pty: { cols: pty.cols, rows: pty.rows, term: 'xterm-256color' } } : {}
-      c.exec(command, opts, (err, ch) => (err ? reject(sshError(err, this.label)) : resolve(ch)))
+      const answer = (err: Error | undefined, ch: ClientChannel): void => {
+        if (err) {
+          release()
+          reject(sshError(err, this.label))
+          return
+        }
+        ch.once('close', release)
+        resolve(ch)
+      }
+      try {
+        c.exec(command, opts, answer)
+      } catch (e) {
+        // ssh2 throws when the connection is already going away
+        release()
+        reject(sshError(e, this.label))
+      }
     })
   }
 }

@@ -2,6 +2,7 @@
 // persistent shell, long-running streams, and interactive shells. SshTarget and LocalTarget implement it.
 
 import type { EventEmitter } from 'node:events'
+import type { Writable } from 'node:stream'
 
 /** Result of one command of a batch. */
 export interface CommandResult {
@@ -77,7 +78,23 @@ export interface Target extends EventEmitter {
   stream(argv: string[], opts?: StreamOptions): Promise<StreamHandle>
   /** Open an interactive shell with a pty. */
   shell(opts: ShellOptions): Promise<ShellHandle>
-  /** Close everything: streams are stopped, the connection is closed. */
+  /**
+   * How many streams windows may hold here at once (ping, capture, terminal), after what the app
+   * keeps open for itself: the command channel, the table monitor and the traffic sampler.
+   */
+  readonly streamCap: number
+  /**
+   * Copy a file of the target into `into` in chunks, with backpressure (never the whole file in
+   * memory); resolves with the bytes copied once the remote read has succeeded. COMMAND_FAILED
+   * when the file cannot be read, TARGET_UNREACHABLE when the connection drops meanwhile.
+   */
+  copyFile(path: string, into: Writable): Promise<number>
+  /**
+   * Run `fn` when close() begins, while commands still work, so streams stop and remove their
+   * remote files first (bounded: close goes on after CLOSE_HOOK_MS). Returns the unregister function.
+   */
+  beforeClose(fn: () => Promise<void>): () => void
+  /** Close everything: before-close hooks run, streams are stopped, the connection is closed. */
   close(): Promise<void>
   readonly connected: boolean
 }
