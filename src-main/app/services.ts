@@ -14,6 +14,7 @@ import type { EventSink, HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
 import { NetnsEngine } from '../netns/engine'
 import { LiveService } from '../streams/live-service'
+import type { ChooseSavePath } from '../streams/save-file'
 import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { FileHostKeyStore, type HostKeyStore } from '../target/host-keys'
 import { ConnectionManager } from './connection'
@@ -35,6 +36,12 @@ export interface ServicesOptions {
   appInfo?: AppInfo
   /** Options for the app's VM driver (the real-VM tests point it at their Vagrant home and box). */
   vm?: Partial<VagrantVmOptions>
+  /**
+   * Asks the user where to save a file (a capture): Electron's save dialog attached to the
+   * asking window in the app; tests pass a stand-in. Resolves with an absolute path, or null when
+   * the user cancelled. Without it, saving a capture fails with a clear error.
+   */
+  chooseSavePath?: ChooseSavePath
 }
 
 /** What a domain's handler factory gets: shared state and lifecycle hooks. */
@@ -100,7 +107,7 @@ export function createServices(opts: ServicesOptions): Services {
   const live = new LiveService({
     connection,
     events,
-    dataDir: opts.dataDir,
+    ...(opts.chooseSavePath ? { chooseSavePath: opts.chooseSavePath } : {}),
     // the table monitor merges partial re-reads into the last snapshot pushed
     snapshots: (fn) =>
       void events.attach({

@@ -1,24 +1,25 @@
 // One packet capture: tcpdump in a namespace writes a private pcap file in the target (0600 in a
-// 0700 folder) and prints summary lines that are parsed and batched to the owner; save copies the
-// file here; close removes its folder.
+// 0700 folder) and prints summary lines that are parsed and batched to the owner; save streams the
+// file to a path on this machine (atomically, 0600); close removes its folder.
 
 import { randomBytes } from 'node:crypto'
-import { mkdir, writeFile } from 'node:fs/promises'
-import { dirname } from 'node:path'
-import { AppError } from '../../shared/errors'
-import type { CaptureSaved, LiveEnd } from '../../shared/ipc/domains/live'
+import type { LiveEnd } from '../../shared/ipc/domains/live'
 import type { CaptureLine, CaptureRequest } from '../../shared/net/capture'
 import { captureArgv, captureDir, capturePath, parseCaptureLine } from '../../shared/net/capture'
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
 import { Batcher, LineSplitter, Ring } from './batcher'
+import { saveAtomically } from './save-file'
 
 export interface CaptureSink {
   data(lines: CaptureLine[], total: number): void
   ended(end: LiveEnd): void
 }
 
-/** Largest capture copied back (bytes). */
-export const MAX_SAVE_BYTES = 256 * 1024 * 1024
+/** How a capture starts: its id (hex, 8–32 digits; default: a new one) and the batch window. */
+export interface CaptureStartOptions {
+  id?: string
+  flushMs?: number
+}
 
 export class CaptureSession {
   total = 0
@@ -34,6 +35,8 @@ export class CaptureSession {
     readonly remotePath: string,
     /** The private folder that holds remotePath (removed on close). */
     readonly remoteDir: string,
+    /** What is captured (namespace, interface, filter). */
+    readonly request: CaptureRequest,
     private readonly target: Target,
     private readonly handle: StreamHandle,
     private readonly sink: CaptureSink,
@@ -59,12 +62,22 @@ export class CaptureSession {
     target: Target,
     req: CaptureRequest,
     sink: CaptureSink,
-    flushMs = 200,
+    opts: CaptureStartOptions = {},
   ): Promise<CaptureSession> {
-    const id = randomBytes(8).toString('hex')
+    const id = opts.id ?? randomBytes(8).toString('hex')
     const argv = captureArgv(req, id)
     const handle = await target.stream(argv, { lines: true })
-    return new CaptureSession(id, capturePath(id), captureDir(id), target, handle, sink, flushMs)
+    const flushMs = opts.flushMs ?? 200
+    return new CaptureSession(
+      id,
+      capturePath(id),
+      captureDir(id),
+      { ...req },
+      target,
+      handle,
+      sink,
+      flushMs,
+    )
   }
 
   get ended(): boolean {
@@ -81,32 +94,12 @@ export class CaptureSession {
     if (!this.done) await new Promise<void>((r) => this.endWaiters.push(r))
   }
 
-  /** Copy the pcap file to `path` on this machine. */
-  async save(path: string): Promise<CaptureSaved> {
-    const [size] = await this.target.run([['stat', '-c', '%s', this.remotePath]], {
-      timeoutMs: 10_000,
-    })
-    if (!size || size.exitCode !== 0)
-      throw new AppError('COMMAND_FAILED', 'The capture file is gone from the target.', {
-        detail: size?.stderr,
-      })
-    const bytes = Number(size.stdout.trim())
-    if (bytes > MAX_SAVE_BYTES)
-      throw new AppError(
-        'LIMIT_REACHED',
-        `The capture is ${bytes} bytes; at most ${MAX_SAVE_BYTES} can be saved.`,
-      )
-    const [r] = await this.target.run([['base64', '-w', '0', this.remotePath]], {
-      timeoutMs: 120_000,
-    })
-    if (!r || r.exitCode !== 0)
-      throw new AppError('COMMAND_FAILED', 'Could not read the capture file.', {
-        detail: r?.stderr,
-      })
-    const data = Buffer.from(r.stdout.trim(), 'base64')
-    await mkdir(dirname(path), { recursive: true })
-    await writeFile(path, data)
-    return { path, bytes: data.length }
+  /**
+   * Copy the pcap file (as written so far) to `path` on this machine: streamed in chunks, written
+   * to a temp file next to it, then renamed (0600). Resolves with the bytes saved.
+   */
+  save(path: string): Promise<number> {
+    return saveAtomically(path, (into) => this.target.copyFile(this.remotePath, into))
   }
 
   /** Stop and remove the remote file with its folder. */

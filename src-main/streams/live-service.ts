@@ -1,11 +1,12 @@
-// The stream manager: owns every live stream per window (owner), follows the connection (streams
-// end when the target goes away; monitor and sampler are per target), and stops everything on
-// window close, disconnect and app quit, so nothing is left running in the target.
+// The live service: starts windows' streams through the one stream registry (caps, ownership,
+// early events), keeps the per-target table monitor and traffic sampler, and stops everything on
+// window close, disconnect (before the target closes) and app quit, so nothing is left in the target.
 
-import { join } from 'node:path'
+import { isAbsolute } from 'node:path'
 import { AppError } from '../../shared/errors'
 import type {
-  CaptureSaved,
+  CaptureSaveResult,
+  CaptureStarted,
   MatrixResult,
   MonitorStatus,
   NetemEntry,
@@ -23,6 +24,8 @@ import { TableMonitor } from './monitor'
 import { clearNetem, runMatrix, setNetem } from './oneshot'
 import { SnapshotRefresher } from './partial-snapshot'
 import { PingSession } from './ping'
+import type { ChooseSavePath } from './save-file'
+import { type OwnedStream, StreamRegistry } from './stream-registry'
 import { TerminalSession } from './terminal'
 import { TrafficSampler } from './traffic'
 
@@ -38,9 +41,9 @@ export interface ConnectionLike {
 export interface LiveServiceOptions {
   connection: ConnectionLike
   events: EventSink
-  /** Where captures are saved when no path is given. */
-  dataDir: string
-  /** Most streams (ping + capture + terminal) one window may hold; sshd allows ~10 channels. */
+  /** Asks the user where to save a capture (the save dialog); without it saving fails clearly. */
+  chooseSavePath?: ChooseSavePath
+  /** Most streams (ping + capture + terminal) one window may hold (default 8). */
   maxPerOwner?: number
   /** Observe monitor events (tests, bench). */
   onMonitorEvent?: (e: MonitorEvent) => void
@@ -51,27 +54,39 @@ export interface LiveServiceOptions {
   snapshots?: (fn: (s: Snapshot) => void) => void
 }
 
-type Session = PingSession | CaptureSession | TerminalSession
+const isPing = (s: OwnedStream): s is PingSession => s instanceof PingSession
+const isCapture = (s: OwnedStream): s is CaptureSession => s instanceof CaptureSession
+const isTerminal = (s: OwnedStream): s is TerminalSession => s instanceof TerminalSession
 
-const isPing = (s: Session): s is PingSession => s instanceof PingSession
-const isCapture = (s: Session): s is CaptureSession => s instanceof CaptureSession
-const isTerminal = (s: Session): s is TerminalSession => s instanceof TerminalSession
-
-interface Owned {
-  owner: number
-  session: Session
+/** A file name for the save dialog: the namespace, interface and time, in safe characters. */
+function captureFileName(s: CaptureSession, at = new Date()): string {
+  const stamp = at
+    .toISOString()
+    .replace(/[:.]/g, '-')
+    .replace(/-\d{3}Z$/, 'Z')
+  const name = `capture-${s.request.ns}-${s.request.ifname}-${stamp}`
+  return `${name.replace(/[^A-Za-z0-9._-]/g, '_')}.pcap`
 }
 
 export class LiveService {
   private target: Target | null = null
-  private readonly sessions = new Map<string, Owned>()
+  /** Every window's streams: caps, ownership, early events. */
+  readonly streams: StreamRegistry
+  /** The stop of each target's streams and watchers, begun once (disconnect, or its close hook). */
+  private readonly stopping = new WeakMap<Target, Promise<void>>()
   private sampler: TrafficSampler | null = null
+  /** The target the sampler and monitor watch. */
+  private watched: Target | null = null
   private monitor: TableMonitor | null = null
   private netem: NetemEntry[] = []
   private disposed = false
   private readonly refresher: SnapshotRefresher
 
   constructor(private readonly opts: LiveServiceOptions) {
+    this.streams = new StreamRegistry({
+      events: opts.events,
+      ...(opts.maxPerOwner !== undefined ? { maxPerOwner: opts.maxPerOwner } : {}),
+    })
     opts.connection.on('target-changed', (t) => void this.onTarget(t))
     const c = opts.connection
     this.refresher = new SnapshotRefresher({
@@ -84,24 +99,28 @@ export class LiveService {
   }
 
   // ---- ping ----
+  /** Start a ping; its slot is taken before anything is awaited (LIMIT_REACHED over a cap). */
   async pingStart(owner: number, req: PingRequest): Promise<{ id: string }> {
     const t = this.need(owner)
-    const ev = this.opts.events
-    let id = ''
-    const s = await PingSession.start(t, req, {
-      data: (b) => ev.sendTo(owner, 'live:ping-data', id, b),
-      ended: (e) => {
-        this.sessions.delete(id)
-        ev.sendTo(owner, 'live:ping-ended', id, e)
-      },
-    })
-    id = s.id
-    if (!s.ended) this.sessions.set(id, { owner, session: s })
+    const { id } = await this.streams.start(owner, t, 'ping', (ctx) =>
+      PingSession.start(
+        t,
+        req,
+        {
+          data: (b) => ctx.send('live:ping-data', ctx.id, b),
+          ended: (e) => {
+            ctx.ended()
+            ctx.send('live:ping-ended', ctx.id, e)
+          },
+        },
+        { id: ctx.id },
+      ),
+    )
     return { id }
   }
 
   pingLines(owner: number, id: string): string[] {
-    return this.get(owner, id, isPing).lines()
+    return this.streams.find(owner, id, isPing).lines()
   }
 
   // ---- matrix, netem ----
@@ -160,42 +179,54 @@ export class LiveService {
   }
 
   // ---- capture ----
-  async captureStart(
-    owner: number,
-    req: CaptureRequest,
-  ): Promise<{ id: string; remotePath: string }> {
+  async captureStart(owner: number, req: CaptureRequest): Promise<CaptureStarted> {
     const t = this.need(owner)
-    const ev = this.opts.events
-    let id = ''
-    const s = await CaptureSession.start(t, req, {
-      data: (lines, total) => ev.sendTo(owner, 'live:capture-data', id, lines, total),
-      ended: (e) => ev.sendTo(owner, 'live:capture-ended', id, e),
-    })
-    id = s.id
-    this.sessions.set(id, { owner, session: s })
-    return { id, remotePath: s.remotePath }
+    const { id, stream } = await this.streams.start(owner, t, 'capture', (ctx) =>
+      CaptureSession.start(
+        t,
+        req,
+        {
+          data: (lines, total) => ctx.send('live:capture-data', ctx.id, lines, total),
+          ended: (e) => {
+            ctx.ended({ keep: true }) // its file stays in the target until the capture is closed
+            ctx.send('live:capture-ended', ctx.id, e)
+          },
+        },
+        { id: ctx.id },
+      ),
+    )
+    return { id, remotePath: stream.remotePath }
   }
 
   captureStop(owner: number, id: string): Promise<void> {
-    return this.get(owner, id, isCapture).stop()
+    return this.streams.find(owner, id, isCapture).stop()
   }
 
-  captureSave(owner: number, id: string, path?: string): Promise<CaptureSaved> {
-    const s = this.get(owner, id, isCapture)
-    const dest =
-      path ??
-      join(
-        this.opts.dataDir,
-        'captures',
-        `capture-${new Date().toISOString().replace(/[:.]/g, '-')}.pcap`,
-      )
-    return s.save(dest)
+  /**
+   * Ask the user where to save (the save dialog, attached to the owner's window), then stream the
+   * file there. Cancelling is an answer, not an error.
+   */
+  async captureSave(owner: number, id: string): Promise<CaptureSaveResult> {
+    const cap = this.streams.find(owner, id, isCapture)
+    const choose = this.opts.chooseSavePath
+    if (!choose) throw new AppError('INTERNAL', 'This app has no save dialog to ask where to save.')
+    const path = await choose({
+      owner,
+      title: 'Save capture',
+      defaultName: captureFileName(cap),
+      filters: [{ name: 'Packet capture (pcap)', extensions: ['pcap'] }],
+    })
+    if (path === null) return { status: 'cancelled' }
+    if (typeof path !== 'string' || !isAbsolute(path) || path.includes('\0'))
+      throw new AppError('INVALID_ARGUMENT', 'The save dialog did not give an absolute path.')
+    const bytes = await cap.save(path)
+    return { status: 'saved', path, bytes }
   }
 
-  async captureClose(owner: number, id: string): Promise<void> {
-    const s = this.get(owner, id, isCapture)
-    this.sessions.delete(id)
-    await s.close()
+  /** Stop the capture and remove its file from the target. */
+  captureClose(owner: number, id: string): Promise<void> {
+    this.streams.find(owner, id, isCapture)
+    return this.streams.close(owner, id)
   }
 
   // ---- terminal ----
@@ -206,51 +237,58 @@ export class LiveService {
     rows: number,
   ): Promise<{ id: string }> {
     const t = this.need(owner)
-    const ev = this.opts.events
-    let id = ''
-    const s = await TerminalSession.open(t, ns, cols, rows, {
-      data: (d) => ev.sendTo(owner, 'live:terminal-data', id, d),
-      ended: () => {
-        this.sessions.delete(id)
-        ev.sendTo(owner, 'live:terminal-ended', id)
-      },
-    })
-    id = s.id
-    if (!s.ended) this.sessions.set(id, { owner, session: s })
+    const { id } = await this.streams.start(owner, t, 'terminal', (ctx) =>
+      TerminalSession.open(
+        t,
+        ns,
+        cols,
+        rows,
+        {
+          data: (d) => ctx.send('live:terminal-data', ctx.id, d),
+          ended: () => {
+            ctx.ended()
+            ctx.send('live:terminal-ended', ctx.id)
+          },
+        },
+        { id: ctx.id },
+      ),
+    )
     return { id }
   }
 
   terminal(owner: number, id: string): TerminalSession {
-    return this.get(owner, id, isTerminal)
+    return this.streams.find(owner, id, isTerminal)
   }
 
   // ---- stop / lifecycle ----
-  /** Stop a ping or capture, or close a terminal. Unknown ids are ignored (already ended). */
+  /**
+   * Stop a ping or close a terminal (forgotten), or stop a capture (kept, with its file, until
+   * closed). Unknown ids are ignored (already ended).
+   */
   async stop(owner: number, id: string): Promise<void> {
-    const o = this.sessions.get(id)
-    if (!o || o.owner !== owner) return
-    if (o.session instanceof TerminalSession) {
-      this.sessions.delete(id)
-      await o.session.close()
-    } else await o.session.stop()
-    if (o.session instanceof PingSession) this.sessions.delete(id)
+    let capture: CaptureSession | null = null
+    try {
+      capture = this.streams.find(owner, id, isCapture)
+    } catch {
+      // not a capture of this window: a ping, a terminal, or already gone
+    }
+    if (capture) await capture.stop()
+    else await this.streams.close(owner, id)
   }
 
   monitorStatus(): MonitorStatus {
     return this.monitor?.status() ?? { state: 'off', events: 0, lastEventAt: null }
   }
 
-  /** Number of live sessions (all owners, or one). */
+  /** Number of live streams (all windows, or one), stopped captures included. */
   count(owner?: number): number {
-    return [...this.sessions.values()].filter((o) => owner === undefined || o.owner === owner)
-      .length
+    return this.streams.count(owner)
   }
 
-  /** A window went away: stop everything it owned. */
+  /** A window went away: stop everything it owned (also what it was still starting). */
   async ownerGone(owner: number): Promise<void> {
-    const mine = [...this.sessions.entries()].filter(([, o]) => o.owner === owner)
     await Promise.all([
-      ...mine.map(([id, o]) => this.closeSession(id, o)),
+      this.streams.ownerGone(owner),
       this.sampler?.unsubscribe(owner) ?? Promise.resolve(),
     ])
   }
@@ -258,33 +296,44 @@ export class LiveService {
   /** App quit: stop every stream and the per-target watchers. */
   async dispose(): Promise<void> {
     this.disposed = true
-    await this.stopAll()
+    const t = this.target
+    await Promise.all([this.streams.dispose(), t ? this.stopTarget(t) : Promise.resolve()])
   }
 
-  private async closeSession(id: string, o: Owned): Promise<void> {
-    this.sessions.delete(id)
-    await o.session.close().catch(() => undefined)
-  }
-
-  private async stopAll(): Promise<void> {
-    const all = [...this.sessions.entries()]
-    const sampler = this.sampler
-    const monitor = this.monitor
-    this.sampler = null
-    this.monitor = null
-    await Promise.all([
-      ...all.map(([id, o]) => this.closeSession(id, o)),
+  /**
+   * Stop everything on `t` once: windows' streams (captures remove their files), the sampler and
+   * the monitor. Runs on disconnect and again, as the same promise, as `t`'s before-close hook.
+   */
+  private stopTarget(t: Target): Promise<void> {
+    let p = this.stopping.get(t)
+    if (p) return p
+    const mine = this.watched === t
+    const sampler = mine ? this.sampler : null
+    const monitor = mine ? this.monitor : null
+    if (mine) {
+      this.sampler = null
+      this.monitor = null
+      this.watched = null
+    }
+    p = Promise.all([
+      this.streams.stopTarget(t),
       sampler?.stop() ?? Promise.resolve(),
       monitor?.stop() ?? Promise.resolve(),
-    ])
+    ]).then(() => undefined)
+    this.stopping.set(t, p)
+    return p
   }
 
   private async onTarget(t: Target | null): Promise<void> {
-    await this.stopAll()
+    const prev = this.target
+    // from now on new streams go to `t` (or fail: not connected), never to the closing target
+    this.target = t
     this.netem = []
     this.refresher.reset()
-    this.target = t
-    if (!t || this.disposed) return
+    // the connection manager closes `t` later: its streams stop (and clean up) before that
+    t?.beforeClose(() => this.stopTarget(t))
+    if (prev && prev !== t) await this.stopTarget(prev)
+    if (!t || this.disposed || this.target !== t) return
     const sampler = new TrafficSampler(t, {
       send: (o, ticks) => this.opts.events.sendTo(o, 'live:traffic-data', ticks),
       // tell the windows; the sampler restarts when the connection comes back
@@ -300,6 +349,7 @@ export class LiveService {
       ...(this.opts.onMonitorEvent ? { event: this.opts.onMonitorEvent } : {}),
     })
     this.monitor = monitor
+    this.watched = t
     t.on('reconnected', () => {
       if (this.monitor === monitor && monitor.status().state !== 'watching') void monitor.start()
       if (this.sampler === sampler) void sampler.resume().catch(() => undefined)
@@ -309,19 +359,10 @@ export class LiveService {
     if (this.opts.snapshots && this.target === t) void this.opts.connection.refresh()
   }
 
-  private need(owner: number): Target {
+  /** The connected target (NOT_CONNECTED otherwise). Caps are the registry's. */
+  private need(_owner: number): Target {
     const t = this.target
     if (!t) throw new AppError('NOT_CONNECTED', 'Not connected to a target: connect first.')
-    const max = this.opts.maxPerOwner ?? 8
-    if (this.count(owner) >= max)
-      throw new AppError('LIMIT_REACHED', `At most ${max} live streams per window; stop one first.`)
     return t
-  }
-
-  private get<T extends Session>(owner: number, id: string, kind: (s: Session) => s is T): T {
-    const o = this.sessions.get(id)
-    if (!o || o.owner !== owner || !kind(o.session))
-      throw new AppError('INVALID_ARGUMENT', 'No such live stream (it may have ended).')
-    return o.session
   }
 }

@@ -38,16 +38,19 @@ export class PingSession {
     handle.on('end', (e: StreamEnd) => this.onEnd(e))
   }
 
-  /** Start a ping on `target`; the request is validated (throws on bad input). */
+  /**
+   * Start a ping on `target`; the request is validated (throws on bad input). Its id is `opts.id`
+   * (the registry's), else the stream's own.
+   */
   static async start(
     target: Target,
     req: PingRequest,
     sink: PingSink,
-    flushMs = 150,
+    opts: { id?: string; flushMs?: number } = {},
   ): Promise<PingSession> {
     const argv = pingArgv(req)
     const handle = await target.stream(argv, { lines: true })
-    return new PingSession(handle.id, handle, sink, flushMs)
+    return new PingSession(opts.id ?? handle.id, handle, sink, opts.flushMs ?? 150)
   }
 
   get ended(): boolean {

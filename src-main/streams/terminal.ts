@@ -25,18 +25,21 @@ export class TerminalSession {
     shell.on('end', () => this.onEnd())
   }
 
-  /** Open a login-less bash in `ns` (HOST_NS: the target's root namespace). */
+  /**
+   * Open a login-less bash in `ns` (HOST_NS: the target's root namespace). Its id is `opts.id`
+   * (the registry's), else the shell's own.
+   */
   static async open(
     target: Target,
     ns: string,
     cols: number,
     rows: number,
     sink: TerminalSink,
-    flushMs = 16,
+    opts: { id?: string; flushMs?: number } = {},
   ): Promise<TerminalSession> {
     const argv = inNamespace(ns, ['env', 'TERM=xterm-256color', 'bash', '-i'])
     const shell = await target.shell({ cols, rows, argv })
-    return new TerminalSession(shell.id, ns, shell, sink, flushMs)
+    return new TerminalSession(opts.id ?? shell.id, ns, shell, sink, opts.flushMs ?? 16)
   }
 
   get ended(): boolean {

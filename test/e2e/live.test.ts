@@ -1,6 +1,8 @@
 // Live views by clicking, in real Chromium on the built renderer, with window.api bridged to the
 // real router over a real SshTarget to a real sshd and real namespaces here: a ping from the UI
 // charts points with 0% loss; a terminal tab runs `ip link` inside the namespace.
+import { readdirSync, statSync } from 'node:fs'
+import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { cleanupPrefix, runPrefix, sh } from '../support/netns'
 import { startSshd, type SshdFixture } from '../support/sshd'
@@ -195,10 +197,26 @@ describe.skipIf(skip !== null)('live views by clicking (Chromium bridge)', () =>
     expect((await pb.getByLabel('Captured packets').innerText()).match(/echo request/g)).toBeNull()
     await pb.getByRole('button', { name: 'Stop' }).click()
     await expect.poll(() => pidsIn(B).length, { timeout: STEP_MS }).toBe(0)
+    // Save: main asks the save dialog (a stand-in here: the native one cannot be driven in
+    // Chromium); Cancel first writes nothing and shows nothing
+    app.saveDialog.answer = () => null
+    await pb.getByRole('button', { name: 'Save .pcap' }).click()
+    await expect.poll(() => app.saveDialog.asked.length, { timeout: STEP_MS }).toBe(1)
+    expect(readdirSync(app.saveDialog.dir)).toEqual([])
+    await expect
+      .poll(() => pb.getByRole('button', { name: 'Save .pcap' }).isEnabled(), { timeout: STEP_MS })
+      .toBe(true)
+    expect(await pb.locator('.ok-line').count()).toBe(0)
+    const dest = join(app.saveDialog.dir, 'from-the-dialog.pcap')
+    app.saveDialog.answer = () => dest
     await pb.getByRole('button', { name: 'Save .pcap' }).click()
     const saved = await pb.locator('.ok-line .mono').innerText({ timeout: STEP_MS })
-    expect(saved).toMatch(/\.pcap$/)
-    expect(sh(['tcpdump', '-n', '-r', saved]).match(/ICMP echo request/g)).toHaveLength(3)
+    expect(saved).toBe(dest) // the UI shows where it went
+    expect(app.saveDialog.asked[1]!.defaultName).toMatch(
+      new RegExp(`^capture-${B}-${VB}-.*\\.pcap$`),
+    )
+    expect((statSync(dest).mode & 0o777).toString(8)).toBe('600')
+    expect(sh(['tcpdump', '-n', '-r', dest]).match(/ICMP echo request/g)).toHaveLength(3)
     await app.screenshot('live-capture')
   })
 })

@@ -81,10 +81,21 @@ export interface CaptureStarted {
   remotePath: string
 }
 
+/** A capture written to the path the user chose in the save dialog. */
 export interface CaptureSaved {
+  status: 'saved'
+  /** Where it was written (absolute, on this machine). */
   path: string
   bytes: number
 }
+
+/** The user closed the save dialog without choosing a path: nothing was written. */
+export interface CaptureSaveCancelled {
+  status: 'cancelled'
+}
+
+/** What `live:capture-save` answers: saved where, or cancelled (a value, not an error). */
+export type CaptureSaveResult = CaptureSaved | CaptureSaveCancelled
 
 /** Where the table monitor stands: event-driven, periodic fallback, or off (not connected). */
 export interface MonitorStatus {
@@ -119,8 +130,11 @@ export interface LiveInvoke {
   'live:traffic-interval': (intervalS: number) => void
   'live:capture-start': (req: CaptureRequest) => CaptureStarted
   'live:capture-stop': (id: string) => void
-  /** Copy the capture to a .pcap file on this machine (default: the app's captures folder). */
-  'live:capture-save': (id: string, path?: string) => CaptureSaved
+  /**
+   * Save the capture as a .pcap file on this machine. Main asks the user where with the system's
+   * save dialog (the renderer never names a path) and writes atomically, mode 0600.
+   */
+  'live:capture-save': (id: string) => CaptureSaveResult
   /** Forget a capture and remove its remote file. */
   'live:capture-close': (id: string) => void
   'live:terminal-open': (req: TerminalOpen) => { id: string }
@@ -161,15 +175,6 @@ const oneId = (a: unknown[]): Check =>
 const dim = (v: unknown, max: number): boolean =>
   typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= max
 
-function checkSavePath(v: unknown): Check {
-  if (v === undefined) return OK
-  if (typeof v !== 'string' || v.length > 4096 || v.includes('\0'))
-    return bad('Save path must be a file path.')
-  if (!/^(\/|[A-Za-z]:[\\/])/.test(v)) return bad('Save path must be absolute.')
-  if (!/\.pcap$/i.test(v)) return bad('Save path must end with .pcap.')
-  return OK
-}
-
 /** Runtime argument checks per channel (the allowlist for this domain). */
 export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Check } = {
   'live:ping-start': (a) =>
@@ -190,11 +195,10 @@ export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Che
   'live:capture-start': (a) =>
     a.length === 1 ? checkCapture(a[0]) : bad('Expected one capture request.'),
   'live:capture-stop': oneId,
-  'live:capture-save': (a) => {
-    if (a.length < 1 || a.length > 2) return bad('Expected a capture id and an optional path.')
-    const c = checkStreamId(a[0])
-    return c.ok ? checkSavePath(a[1]) : c
-  },
+  'live:capture-save': (a) =>
+    a.length === 1
+      ? checkStreamId(a[0])
+      : bad('Expected only a capture id: main asks where to save with a save dialog.'),
   'live:capture-close': oneId,
   'live:terminal-open': (a) => {
     if (a.length !== 1 || typeof a[0] !== 'object' || a[0] === null)

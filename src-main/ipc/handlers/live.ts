@@ -1,4 +1,4 @@
-// IPC handlers of the live domain: thin adapters over the stream manager. The caller's sender id
+// IPC handlers of the live domain: thin adapters over the live service. The caller's sender id
 // owns the streams it starts, so a closed window stops exactly its own streams.
 
 import type { LiveInvoke } from '../../../shared/ipc/domains/live'
@@ -17,7 +17,7 @@ export function createLiveHandlers(live: LiveService): HandlerMap<keyof LiveInvo
     'live:traffic-interval': (_c, s) => live.trafficInterval(s),
     'live:capture-start': (c, req) => live.captureStart(c.senderId, req),
     'live:capture-stop': (c, id) => live.captureStop(c.senderId, id),
-    'live:capture-save': (c, id, path) => live.captureSave(c.senderId, id, path),
+    'live:capture-save': (c, id) => live.captureSave(c.senderId, id),
     'live:capture-close': (c, id) => live.captureClose(c.senderId, id),
     'live:terminal-open': (c, r) => live.terminalOpen(c.senderId, r.ns, r.cols, r.rows),
     'live:terminal-write': (c, id, data) => live.terminal(c.senderId, id).write(data),

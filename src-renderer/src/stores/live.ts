@@ -1,8 +1,10 @@
 // Live views' state: ping streams, the reachability matrix (traffic rates: stores/traffic.ts),
 // terminals (scrollback kept here, so switching tabs loses nothing), captures, netem and the monitor.
-// Every buffer is bounded; main batches what it sends, a few messages per second.
+// Every buffer is bounded; main batches what it sends, a few messages per second. An event for a
+// stream whose start call has not answered yet waits in one per-id buffer (lib/pending-by-id.ts).
 
 import type {
+  CaptureSaveResult,
   LiveEnd,
   MatrixResult,
   MonitorStatus,
@@ -17,6 +19,7 @@ import { emptyPingStats } from '@shared/net/ping'
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { reactive, ref, shallowRef, watch } from 'vue'
 import { invoke, on } from '../ipc/client'
+import { PendingById } from '../lib/pending-by-id'
 import { useTargetStore } from './target'
 
 /** Bounds of the renderer's buffers. */
@@ -70,51 +73,55 @@ export const useLiveStore = defineStore('live', () => {
   const matrixRunning = ref(false)
 
   let offs: Array<() => void> = []
-  const early = new Map<string, string>()
+  /** Events that came before their stream's start call answered with its id. */
+  const early = new PendingById()
+
+  /** Apply an event to the view of stream `id`, or hold it until the view exists. */
+  function route<V>(views: Map<string, V>, id: string, apply: (v: V) => void): void {
+    const v = views.get(id)
+    if (v) return apply(v)
+    early.hold(id, () => {
+      const w = views.get(id)
+      if (w) apply(w)
+    })
+  }
 
   /** Subscribe to main's live events (idempotent). */
   function init(): void {
     if (offs.length) return
     offs = [
-      on('live:ping-data', (id, b) => {
-        const p = pings.get(id)
-        if (!p) return
-        p.points = tail([...p.points, ...b.points], LIMITS.points)
-        p.lines = tail([...p.lines, ...b.lines], LIMITS.lines)
-        p.stats = b.stats
-      }),
-      on('live:ping-ended', (id, end) => {
-        const p = pings.get(id)
-        if (!p) return
-        p.running = false
-        p.end = end
-      }),
-      on('live:terminal-data', (id, d) => {
-        const t = terminals.get(id)
-        if (!t) {
-          // the prompt may arrive before `live:terminal-open` has answered with the id
-          if (early.size < 16 || early.has(id)) early.set(id, (early.get(id) ?? '') + d)
-          return
-        }
-        t.buffer = (t.buffer + d).slice(-LIMITS.terminal)
-        t.total += d.length
-      }),
-      on('live:terminal-ended', (id) => {
-        const t = terminals.get(id)
-        if (t) t.running = false
-      }),
-      on('live:capture-data', (id, lines, total) => {
-        const c = captures.get(id)
-        if (!c) return
-        c.lines = tail([...c.lines, ...lines], LIMITS.capture)
-        c.total = total
-      }),
-      on('live:capture-ended', (id, end) => {
-        const c = captures.get(id)
-        if (!c) return
-        c.running = false
-        c.end = end
-      }),
+      on('live:ping-data', (id, b) =>
+        route(pings, id, (p) => {
+          p.points = tail([...p.points, ...b.points], LIMITS.points)
+          p.lines = tail([...p.lines, ...b.lines], LIMITS.lines)
+          p.stats = b.stats
+        }),
+      ),
+      on('live:ping-ended', (id, end) =>
+        route(pings, id, (p) => {
+          p.running = false
+          p.end = end
+        }),
+      ),
+      on('live:terminal-data', (id, d) =>
+        route(terminals, id, (t) => {
+          t.buffer = (t.buffer + d).slice(-LIMITS.terminal)
+          t.total += d.length
+        }),
+      ),
+      on('live:terminal-ended', (id) => route(terminals, id, (t) => (t.running = false))),
+      on('live:capture-data', (id, lines, total) =>
+        route(captures, id, (c) => {
+          c.lines = tail([...c.lines, ...lines], LIMITS.capture)
+          c.total = total
+        }),
+      ),
+      on('live:capture-ended', (id, end) =>
+        route(captures, id, (c) => {
+          c.running = false
+          c.end = end
+        }),
+      ),
       on('live:netem-changed', (e) => (netem.value = e)),
       on('live:monitor-changed', (s) => (monitor.value = s)),
     ]
@@ -147,6 +154,7 @@ export const useLiveStore = defineStore('live', () => {
         running: true,
         end: null,
       })
+    early.release(id)
     return id
   }
   async function stopPing(id: string): Promise<void> {
@@ -176,15 +184,8 @@ export const useLiveStore = defineStore('live', () => {
   async function openTerminal(ns: string, cols: number, rows: number): Promise<string> {
     init()
     const { id } = await invoke('live:terminal-open', { ns, cols, rows })
-    if (!terminals.has(id))
-      terminals.set(id, {
-        id,
-        ns,
-        buffer: early.get(id) ?? '',
-        running: true,
-        total: early.get(id)?.length ?? 0,
-      })
-    early.delete(id)
+    if (!terminals.has(id)) terminals.set(id, { id, ns, buffer: '', running: true, total: 0 })
+    early.release(id)
     return id
   }
   function writeTerminal(id: string, data: string): void {
@@ -217,16 +218,18 @@ export const useLiveStore = defineStore('live', () => {
         end: null,
         saved: null,
       })
+    early.release(id)
     return id
   }
   async function stopCapture(id: string): Promise<void> {
     await invoke('live:capture-stop', id)
   }
-  async function saveCapture(id: string): Promise<{ path: string; bytes: number }> {
-    const saved = await invoke('live:capture-save', id)
+  /** Main asks the user where (the save dialog); a cancelled dialog changes nothing here. */
+  async function saveCapture(id: string): Promise<CaptureSaveResult> {
+    const r = await invoke('live:capture-save', id)
     const c = captures.get(id)
-    if (c) c.saved = saved
-    return saved
+    if (c && r.status === 'saved') c.saved = { path: r.path, bytes: r.bytes }
+    return r
   }
   async function closeCapture(id: string): Promise<void> {
     captures.delete(id)
@@ -261,6 +264,7 @@ export const useLiveStore = defineStore('live', () => {
     pings.clear()
     terminals.clear()
     captures.clear()
+    early.clear()
     netem.value = []
     matrix.value = null
   }

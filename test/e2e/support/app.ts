@@ -16,7 +16,9 @@
 //
 // `app.invoke(channel, ...args)` calls the same router as the page's main frame (for test setup
 // or assertions; it returns the value or throws AppError). `app.services` is the live
-// composition root (e.g. `app.services.connection.logEntries()`).
+// composition root (e.g. `app.services.connection.logEntries()`). `app.saveDialog` stands in for
+// the native save dialog (it cannot be shown or driven in Chromium): it answers with a path in
+// the test's temp folder, or with Cancel when the test says so.
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -27,6 +29,7 @@ import type { InvokeArgs, InvokeChannel, InvokeReturn } from '../../../shared/ip
 import { eventAllowlist, invokeArgChecks } from '../../../shared/ipc/contract'
 import type { TargetSpec } from '../../../shared/ipc/domains/core'
 import { createServices, type Services, type ServicesOptions } from '../../../src-main/app/services'
+import type { ChooseSavePath, SavePathRequest } from '../../../src-main/streams/save-file'
 import type { Router, SenderContext } from '../../../src-main/ipc/router'
 import { makeSenderCheck } from '../../../src-main/security'
 import type { SshdFixture } from '../../support/sshd'
@@ -60,6 +63,32 @@ export interface OpenAppOptions {
   path?: string
 }
 
+/**
+ * STAND-IN for the native save dialog (Electron's `dialog.showSaveDialog`, which cannot be shown or
+ * driven in Chromium): records what main asked and answers with `answer(req)`, by default the
+ * suggested name in `dir` (the test's temp folder); `() => null` is the user pressing Cancel.
+ */
+export interface SaveDialogStandIn {
+  choose: ChooseSavePath
+  asked: SavePathRequest[]
+  answer: (req: SavePathRequest) => string | null
+  /** The folder the default answer points into. */
+  dir: string
+}
+
+function saveDialogStandIn(dir: string): SaveDialogStandIn {
+  const d: SaveDialogStandIn = {
+    dir,
+    asked: [],
+    answer: (req) => join(dir, req.defaultName),
+    choose: (req) => {
+      d.asked.push(req)
+      return Promise.resolve(d.answer(req))
+    },
+  }
+  return d
+}
+
 export interface OpenedApp {
   browser: Browser
   context: BrowserContext
@@ -71,6 +100,8 @@ export interface OpenedApp {
   origin: string
   /** The spec for the sshd (when one was given). */
   sshSpec: Extract<TargetSpec, { kind: 'ssh' }> | null
+  /** What main uses as the save dialog (unless `services.chooseSavePath` was given). */
+  saveDialog: SaveDialogStandIn
   /** Page errors and console errors, in order. */
   errors: string[]
   /** Call the router as the page's main frame; value or AppError. */
@@ -93,7 +124,14 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
   const dataDir = opts.services?.dataDir ?? mkdtempSync(join(tmpdir(), 'nss-e2e-'))
   // Each app gets its own record of what it created, so a reset never touches another run's lab.
   const ownedFile = `/run/netns-studio/owned-e2e-${process.pid}-${Date.now()}`
-  const services = createServices({ refreshMs: 5000, ownedFile, ...opts.services, dataDir })
+  const saveDialog = saveDialogStandIn(mkdtempSync(join(tmpdir(), 'nss-e2e-saved-')))
+  const services = createServices({
+    refreshMs: 5000,
+    ownedFile,
+    chooseSavePath: saveDialog.choose,
+    ...opts.services,
+    dataDir,
+  })
   let server: StaticServer | null = null
   let browser: Browser | null = null
   const cleanup: Array<() => Promise<void> | void> = []
@@ -199,6 +237,7 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
       router,
       origin,
       sshSpec,
+      saveDialog,
       errors,
       invoke,
       async screenshot(name) {
@@ -216,6 +255,7 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
         await b.close().catch(() => undefined)
         await s.close()
         if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
+        rmSync(saveDialog.dir, { recursive: true, force: true })
         rmSync(ownedFile, { force: true })
       },
     }
@@ -225,6 +265,7 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
     await browser?.close().catch(() => undefined)
     await server?.close()
     if (ownDataDir) rmSync(dataDir, { recursive: true, force: true })
+    rmSync(saveDialog.dir, { recursive: true, force: true })
     throw err
   }
 }

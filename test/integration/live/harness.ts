@@ -1,7 +1,8 @@
 // Shared setup of the live-view integration tests: the real composition root connected over SSH to
-// a private sshd on 127.0.0.1, with every pushed event recorded (time-stamped) for assertions.
+// a private sshd on 127.0.0.1, with every pushed event recorded (time-stamped) for assertions, and
+// a stand-in for the native save dialog.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import type {
@@ -11,6 +12,7 @@ import type {
   InvokeChannel,
 } from '../../../shared/ipc/contract'
 import { createServices, type Services } from '../../../src-main/app/services'
+import type { ChooseSavePath, SavePathRequest } from '../../../src-main/streams/save-file'
 import { sh } from '../../support/netns'
 import type { SshdFixture } from '../../support/sshd'
 
@@ -22,11 +24,37 @@ export interface Recorded {
   args: unknown[]
 }
 
+/**
+ * STAND-IN for the native save dialog (Electron's, which cannot be shown or driven here): it records
+ * what main asked and answers with `answer(req)` (a path, or null for Cancel). By default it
+ * chooses the suggested name in the given folder.
+ */
+export interface SaveDialogStandIn {
+  choose: ChooseSavePath
+  asked: SavePathRequest[]
+  answer: (req: SavePathRequest) => string | null
+}
+
+/** A save-dialog stand-in that picks `dir/<suggested name>` unless the test sets `answer`. */
+export function saveDialogStandIn(dir: string): SaveDialogStandIn {
+  const d: SaveDialogStandIn = {
+    asked: [],
+    answer: (req) => join(dir, req.defaultName),
+    choose: (req) => {
+      d.asked.push(req)
+      return Promise.resolve(d.answer(req))
+    },
+  }
+  return d
+}
+
 /** The services, their recorded events, and helpers to call handlers as a window would. */
 export interface Harness {
   services: Services
   events: Recorded[]
   dataDir: string
+  /** What the services use as the save dialog. */
+  saveDialog: SaveDialogStandIn
   /** Call a handler as window `sender` (default 1), after the contract's runtime checks. */
   call<C extends InvokeChannel>(channel: C, ...args: InvokeArgs<C>): Promise<unknown>
   callAs<C extends InvokeChannel>(
@@ -48,7 +76,13 @@ export interface Harness {
 export async function openHarness(sshd: SshdFixture, refreshMs = 0): Promise<Harness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'nss-live-'))
   const ownedFile = `/run/netns-studio/owned-live-${process.pid}-${Date.now()}`
-  const services = createServices({ dataDir, refreshMs, ownedFile })
+  const saveDialog = saveDialogStandIn(dataDir)
+  const services = createServices({
+    dataDir,
+    refreshMs,
+    ownedFile,
+    chooseSavePath: saveDialog.choose,
+  })
   const events: Recorded[] = []
   const waiters = new Set<() => void>()
   const record = (senderId: number | null, channel: EventChannel, args: unknown[]): void => {
@@ -87,6 +121,7 @@ export async function openHarness(sshd: SshdFixture, refreshMs = 0): Promise<Har
     services,
     events,
     dataDir,
+    saveDialog,
     callAs,
     call: (channel, ...args) => callAs(1, channel, ...args),
     waitEvent(channel, pred, timeoutMs = 10_000, from = 0) {
@@ -130,6 +165,43 @@ export function processesMatching(needle: string): string[] {
     return [] // pgrep exits 1 when nothing matches
   }
 }
+
+/**
+ * PIDs of processes whose command line matches `pattern` and that descend from `sshd` (so other
+ * runs' processes on this machine are not counted).
+ */
+export function underSshd(sshd: SshdFixture, pattern: string): string[] {
+  let roots: string[]
+  let found: string[]
+  try {
+    roots = sh(['pgrep', '-f', `sshd.*${sshd.dir}`])
+      .trim()
+      .split('\n')
+    found = sh(['pgrep', '-f', pattern]).trim().split('\n').filter(Boolean)
+  } catch {
+    return [] // pgrep exits 1 when nothing matches
+  }
+  const ppid = (pid: string): string | null => {
+    try {
+      const st = readFileSync(`/proc/${pid}/stat`, 'utf8')
+      return st.slice(st.lastIndexOf(')') + 2).split(' ')[1] ?? null
+    } catch {
+      return null // gone meanwhile
+    }
+  }
+  return found.filter((pid) => {
+    let cur: string | null = pid
+    for (let i = 0; i < 12 && cur && cur !== '1'; i++) {
+      if (roots.includes(cur)) return true
+      cur = ppid(cur)
+    }
+    return false
+  })
+}
+
+/** PIDs of the processes running inside a namespace (the kernel's view). */
+export const pidsIn = (ns: string): string[] =>
+  sh(['ip', 'netns', 'pids', ns]).trim().split('\n').filter(Boolean)
 
 /** Poll `fn` until it returns true or `timeoutMs` passes. */
 export async function until(fn: () => boolean, timeoutMs: number, stepMs = 20): Promise<boolean> {

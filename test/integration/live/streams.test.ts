@@ -1,10 +1,15 @@
 // Live streams end to end: the real composition root over SSH to a private sshd, driving ping,
 // capture, netem and terminals in real namespaces; "nothing left behind" is checked in the kernel.
 
-import { existsSync } from 'node:fs'
+import { existsSync, readdirSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
-import type { LiveEnd, NetemEntry, PingBatch } from '../../../shared/ipc/domains/live'
+import type {
+  CaptureSaveResult,
+  LiveEnd,
+  NetemEntry,
+  PingBatch,
+} from '../../../shared/ipc/domains/live'
 import type { CaptureLine } from '../../../shared/net/capture'
 import type { PingRequest, PingStats } from '../../../shared/net/ping'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
@@ -207,7 +212,7 @@ describe.skipIf(!!skip)('live streams over SSH on real namespaces', () => {
     },
   )
 
-  it('capture: live ICMP summary lines, and the saved file is a pcap tcpdump reads with the echoes', async () => {
+  it('capture: live ICMP summary lines; saved where the save dialog said (0600), a pcap tcpdump reads; Cancel writes nothing', async () => {
     const from = h.events.length
     const { id, remotePath } = (await h.call('live:capture-start', {
       ns: B,
@@ -237,16 +242,37 @@ describe.skipIf(!!skip)('live streams over SSH on real namespaces', () => {
 
     await h.call('live:capture-stop', id)
     expect(pidsIn(B)).toEqual([])
-    const dest = join(h.dataDir, 'out', 'icmp.pcap')
-    const saved = (await h.call('live:capture-save', id, dest)) as { path: string; bytes: number }
-    expect(saved.path).toBe(dest)
+    // main asks the (stand-in) save dialog; the renderer names no path
+    const dest = join(h.dataDir, 'icmp.pcap')
+    h.saveDialog.answer = () => dest
+    const saved = (await h.call('live:capture-save', id)) as CaptureSaveResult
+    expect(saved).toEqual({ status: 'saved', path: dest, bytes: statSync(remotePath).size })
+    expect(h.saveDialog.asked.at(-1)).toMatchObject({
+      owner: 1,
+      title: 'Save capture',
+      filters: [{ name: 'Packet capture (pcap)', extensions: ['pcap'] }],
+    })
+    expect(h.saveDialog.asked.at(-1)!.defaultName).toMatch(
+      new RegExp(`^capture-${B}-${VB}-\\d{4}-\\d\\d-\\d\\dT[\\d-]+Z\\.pcap$`),
+    )
+    expect((statSync(dest).mode & 0o777).toString(8)).toBe('600')
     const read = sh(['tcpdump', '-n', '-r', dest])
     expect(read.match(/ICMP echo request/g)).toHaveLength(5)
     expect(read.match(/ICMP echo reply/g)).toHaveLength(5)
-    // default save location: the app's captures folder
-    const def = (await h.call('live:capture-save', id)) as { path: string; bytes: number }
-    expect(def.path.startsWith(join(h.dataDir, 'captures'))).toBe(true)
-    expect(def.bytes).toBe(saved.bytes)
+    expect(readdirSync(h.dataDir).filter((f) => f.endsWith('.part'))).toEqual([]) // temp file renamed
+    // Cancel in the dialog: an answer, not an error, and nothing is written
+    const before = readdirSync(h.dataDir).sort()
+    h.saveDialog.answer = () => null
+    expect(await h.call('live:capture-save', id)).toEqual({ status: 'cancelled' })
+    expect(readdirSync(h.dataDir).sort()).toEqual(before)
+    // a path is not an argument any more: the contract refuses one
+    await expect(
+      (h.call as (c: string, ...a: unknown[]) => Promise<unknown>)(
+        'live:capture-save',
+        id,
+        '/tmp/x.pcap',
+      ),
+    ).rejects.toThrow(/INVALID_ARGUMENT Expected only a capture id/)
 
     expect(existsSync(remotePath)).toBe(true) // the target is this machine
     await h.call('live:capture-close', id)

@@ -1,7 +1,8 @@
 // Reachability matrix, traffic rates and the event-driven tables end to end: the real composition
 // root over SSH, tutorial 2's bridge topology (plus a third namespace), changes made by plain commands.
 
-import { readFileSync } from 'node:fs'
+import { existsSync, readFileSync } from 'node:fs'
+import { dirname } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import type { MatrixResult, MonitorStatus, TrafficTick } from '../../../shared/ipc/domains/live'
 import type { MatrixPair } from '../../../shared/net/matrix'
@@ -316,10 +317,13 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
     }
   })
 
-  it('disconnecting stops everything in the target: streams, sampler and monitor', async () => {
+  it('disconnecting stops everything in the target: streams, sampler, monitor, and the capture folder', async () => {
     await h.call('live:ping-start', { ns: NS.red, address: ADDR.green, intervalS: 0.5 })
     await h.call('live:terminal-open', { ns: NS.green, cols: 80, rows: 24 })
-    await h.call('live:capture-start', { ns: NS.blue, ifname: 'eth0' })
+    const { remotePath } = (await h.call('live:capture-start', {
+      ns: NS.blue,
+      ifname: 'eth0',
+    })) as { remotePath: string }
     await h.call('live:traffic-start')
     const pids = (ns: string): string[] =>
       sh(['ip', 'netns', 'pids', ns]).trim().split('\n').filter(Boolean)
@@ -329,7 +333,10 @@ describe.skipIf(!!skip)('matrix, traffic and event-driven tables over SSH', () =
       ...underSshd(sshd, '^ip -o monitor all-nsid all$'), // the table monitor's ip monitor
     ]
     expect(await until(() => watchers().length >= 2, 5000)).toBe(true)
+    expect(await until(() => existsSync(remotePath), 5000)).toBe(true) // the target is this machine
     await h.call('target:disconnect')
+    // the capture's private folder went before the connection did (no leftover in /tmp)
+    expect(existsSync(dirname(remotePath))).toBe(false)
     expect(await until(() => COLORS.every((c) => pids(NS[c]).length === 0), 5000)).toBe(true)
     expect(await until(() => watchers().length === 0, 5000)).toBe(true)
     expect(h.services.live.count()).toBe(0)

@@ -1,10 +1,12 @@
 // The live store over the TEST DOUBLE of the preload (window.api; jsdom has no Electron main):
-// bounded buffers, terminal output that arrives before the open reply, rates for topology edges,
-// and forgetting every stream when the target disconnects.
+// bounded buffers, stream events that arrive before the start reply (one per-id buffer), saving a
+// capture (main asks where), rates for topology edges, and forgetting every stream on disconnect.
 
+import type { CaptureLine } from '@shared/net/capture'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import { emptyPingStats } from '@shared/net/ping'
+import { PendingById } from '../../../src-renderer/src/lib/pending-by-id'
 import { LIMITS, useLiveStore } from '../../../src-renderer/src/stores/live'
 import { useTargetStore } from '../../../src-renderer/src/stores/target'
 import { HISTORY_LIMIT, useTrafficStore } from '../../../src-renderer/src/stores/traffic'
@@ -19,6 +21,36 @@ beforeEach(() => {
   fake.handle('live:monitor-status', () => ({ state: 'watching', events: 0, lastEventAt: null }))
 })
 afterEach(() => fake.uninstall())
+
+describe('per-id buffer of early events', () => {
+  it('replays what was held for an id in arrival order, once', () => {
+    const early = new PendingById()
+    const seen: string[] = []
+    early.hold('a', () => seen.push('a1'))
+    early.hold('b', () => seen.push('b1'))
+    early.hold('a', () => seen.push('a2'))
+    early.release('a')
+    expect(seen).toEqual(['a1', 'a2'])
+    early.release('a')
+    expect(seen).toEqual(['a1', 'a2'])
+    expect(early.size).toBe(1)
+    early.clear()
+    early.release('b')
+    expect(seen).toEqual(['a1', 'a2'])
+  })
+
+  it('stays bounded: the oldest id goes first, and an id keeps its first events', () => {
+    const early = new PendingById(3, 2)
+    const seen: string[] = []
+    for (const id of ['a', 'b', 'c', 'd']) early.hold(id, () => seen.push(id))
+    expect(early.size).toBe(3)
+    early.release('a') // dropped for d
+    expect(seen).toEqual([])
+    for (let i = 0; i < 5; i++) early.hold('b', () => seen.push(`b+${i}`))
+    early.release('b')
+    expect(seen).toEqual(['b', 'b+0']) // 2 per id
+  })
+})
 
 describe('live store', () => {
   it('keeps ping points, lines and stats, bounded', async () => {
@@ -59,6 +91,60 @@ describe('live store', () => {
     expect(live.terminalsOf('red')).toHaveLength(1)
   })
 
+  it('ping and capture events that come before the start reply are applied in order once it has answered', async () => {
+    const stats = { ...emptyPingStats(), sent: 2, received: 2 }
+    fake.handle('live:ping-start', async () => {
+      fake.emit('live:ping-data', 'p9', {
+        points: [{ seq: 1, at: 1, rttMs: 0.1 }],
+        stats: { ...stats, sent: 1, received: 1 },
+        lines: ['seq 1'],
+      })
+      fake.emit('live:ping-data', 'p9', {
+        points: [{ seq: 2, at: 2, rttMs: 0.2 }],
+        stats,
+        lines: ['seq 2'],
+      })
+      fake.emit('live:ping-ended', 'p9', { reason: 'exit' })
+      await flush()
+      return { id: 'p9' }
+    })
+    fake.handle('live:capture-start', async () => {
+      fake.emit('live:capture-data', 'c9', [line('ARP')], 1)
+      await flush()
+      return { id: 'c9', remotePath: '/tmp/netns-studio-cap-c9/capture.pcap' }
+    })
+    const live = useLiveStore()
+    live.init()
+    await live.startPing({ ns: 'red', address: '10.0.0.2' })
+    const p = live.pings.get('p9')!
+    expect(p.points.map((x) => x.seq)).toEqual([1, 2])
+    expect(p.lines).toEqual(['seq 1', 'seq 2'])
+    expect(p.stats.received).toBe(2)
+    expect(p.running).toBe(false)
+    expect(p.end).toEqual({ reason: 'exit' })
+    await live.startCapture('red', 'eth0', '')
+    expect(live.captures.get('c9')).toMatchObject({ total: 1, running: true })
+    expect(live.captures.get('c9')!.lines.map((l) => l.proto)).toEqual(['ARP'])
+  })
+
+  it('saving a capture sends only its id (main asks where); it shows where it went, and Cancel changes nothing', async () => {
+    fake.handle('live:capture-start', () => ({ id: 'c1', remotePath: '/tmp/x/capture.pcap' }))
+    const live = useLiveStore()
+    live.init()
+    await live.startCapture('red', 'eth0', 'icmp')
+    fake.handle('live:capture-save', () => ({ status: 'cancelled' }))
+    expect(await live.saveCapture('c1')).toEqual({ status: 'cancelled' })
+    expect(live.captures.get('c1')!.saved).toBeNull()
+    fake.handle('live:capture-save', () => ({
+      status: 'saved',
+      path: '/home/me/red.pcap',
+      bytes: 1234,
+    }))
+    await live.saveCapture('c1')
+    expect(live.captures.get('c1')!.saved).toEqual({ path: '/home/me/red.pcap', bytes: 1234 })
+    expect(fake.callsOf('live:capture-save')).toEqual([['c1'], ['c1']])
+  })
+
   it('turns traffic ticks into per-interface rates, edge totals and a bounded history', async () => {
     fake.handle('live:traffic-start', () => undefined)
     const traffic = useTrafficStore()
@@ -95,3 +181,7 @@ describe('live store', () => {
     expect(live.pings.size).toBe(0)
   })
 })
+
+function line(proto: string): CaptureLine {
+  return { time: '10:00:00.000001', proto, src: null, dst: null, info: 'x', raw: 'x' }
+}
