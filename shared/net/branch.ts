@@ -11,8 +11,11 @@ import { parseIPv4, parseIPv6 } from './validate'
 /** The value of an operation's `confirm` field that lets it cut the app's connection. */
 export const CUT_CONNECTION = 'cut-connection'
 
-/** Operations that can cut the connection; only these may carry `confirm: 'cut-connection'`. */
-export const CUTTING_OPS: readonly NetOpName[] = [
+/**
+ * Operations that can cut the connection; only these may carry `confirm: 'cut-connection'`.
+ * "netem.set" (an impairment as an engine operation) counts wherever the engine has it.
+ */
+export const CUTTING_OPS: readonly string[] = [
   'link.set-state',
   'link.delete',
   'link.move',
@@ -20,7 +23,8 @@ export const CUTTING_OPS: readonly NetOpName[] = [
   'addr.delete',
   'route.delete',
   'route.add',
-]
+  'netem.set',
+] satisfies ReadonlyArray<NetOpName | 'netem.set'>
 
 /** A route the connection uses (on this machine: a default route). */
 export interface BranchRoute {
@@ -364,8 +368,14 @@ export function branchCut(op: NetOp, f: BranchFacts): BranchCut | null {
           }
         : null
     }
-    default:
-      return null
+    default: {
+      if ((op.op as string) !== 'netem.set') return null
+      const consequence = netemCut(
+        op as unknown as NetemSettings & { ns: string; ifname: string },
+        f,
+      )
+      return consequence ? { field: 'ifname', consequence } : null
+    }
   }
 }
 
