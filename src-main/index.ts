@@ -3,7 +3,7 @@
 // the main window. Quit stops every stream and closes SSH; the VM is halted on quit only when the
 // user's setting says so.
 
-import { app, ipcMain, Menu, protocol, session, shell, type BrowserWindow } from 'electron'
+import { app, dialog, ipcMain, Menu, protocol, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
 import type { AppInfo } from '../shared/ipc/domains/app'
 import { aboutPanelOptions, menuTemplate } from './app/menu'
@@ -15,6 +15,7 @@ import { nodeAppInfo } from './ipc/handlers/app'
 import { registerIpc, windowsSink } from './ipc/electron-ipc'
 import { installSessionGuards, makeSenderCheck } from './security'
 import { SettingsStore } from './settings'
+import type { ChooseSavePath } from './streams/save-file'
 
 const outDir = join(import.meta.dirname, '..')
 const rendererDir = join(outDir, 'renderer')
@@ -31,6 +32,24 @@ function appInfo(): AppInfo {
   return { ...nodeAppInfo(app.getVersion()), packaged: app.isPackaged }
 }
 
+/**
+ * The save dialog, attached to the window that asked (a capture save). No such window (closed
+ * meanwhile): there is nobody to ask, so nothing is saved.
+ */
+function saveDialog(windows: ReadonlySet<BrowserWindow>): ChooseSavePath {
+  return async ({ owner, title, defaultName, filters }) => {
+    const win = [...windows].find((w) => !w.isDestroyed() && w.webContents.id === owner)
+    if (!win) return null
+    const r = await dialog.showSaveDialog(win, {
+      title,
+      defaultPath: join(app.getPath('documents'), defaultName),
+      filters,
+      properties: ['createDirectory', 'showOverwriteConfirmation'],
+    })
+    return r.canceled || !r.filePath ? null : r.filePath
+  }
+}
+
 function start(): void {
   protocol.handle(APP_SCHEME, (request) => serveRenderer(rendererDir, request))
   const info = appInfo()
@@ -45,8 +64,12 @@ function start(): void {
   )
 
   const settings = new SettingsStore(join(app.getPath('userData'), 'settings.json'))
-  const services = createServices({ dataDir: app.getPath('userData'), appInfo: info })
   const windows = new Set<BrowserWindow>()
+  const services = createServices({
+    dataDir: app.getPath('userData'),
+    appInfo: info,
+    chooseSavePath: saveDialog(windows),
+  })
   services.events.attach(windowsSink(() => [...windows].map((w) => w.webContents)))
   const isKnown = (id: number): boolean =>
     [...windows].some((w) => !w.isDestroyed() && w.webContents.id === id)
