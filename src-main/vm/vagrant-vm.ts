@@ -405,7 +405,9 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         !created &&
         box &&
         box.present === false &&
+        // Only catalog names (org/name) download; a name never becomes an option (no leading dash).
         BOX_NAME_RE.test(box.name) &&
+        box.name.includes('/') &&
         !env.NETNS_STUDIO_BOX_URL
       ) {
         const p = out.tracker.begin(
