@@ -1,21 +1,36 @@
 // The stream registry on real streams: the real composition root over SSH to a private sshd (and
 // once on this machine as the Local target), real namespaces. Caps hold under 200 concurrent
 // starts, a start in flight when its window goes is stopped, events reach the window only after
-// the start call has answered, and nothing is left running in the target (the kernel's view).
+// the start call has answered, nothing is left running in the target (the kernel's view), and a
+// capture is saved with streams on the Local target too.
 
-import { mkdtempSync, rmSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
-import type { LiveEnd, PingBatch } from '../../../shared/ipc/domains/live'
+import type {
+  CaptureSaveResult,
+  CaptureStarted,
+  LiveEnd,
+  PingBatch,
+} from '../../../shared/ipc/domains/live'
 import { createServices } from '../../../src-main/app/services'
+import { saveAtomically } from '../../../src-main/streams/save-file'
 import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
 import { SshTarget } from '../../../src-main/target/ssh-target'
 import type { StreamHandle } from '../../../src-main/target/target'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
 import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
-import { openHarness, pidsIn, processesMatching, underSshd, until, type Harness } from './harness'
+import {
+  openHarness,
+  pidsIn,
+  processesMatching,
+  saveDialogStandIn,
+  underSshd,
+  until,
+  type Harness,
+} from './harness'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP stream registry integration: ${skip}`)
@@ -249,6 +264,71 @@ describe.skipIf(!!skip)('stream registry on real streams', () => {
       expect(await until(() => pidsIn(A).length === 0, 8000)).toBe(true)
       expect(await until(() => processesMatching(`-c ${count} `).length === 0, 8000)).toBe(true)
       expect(services.live.count()).toBe(0)
+    } finally {
+      await services.dispose()
+      rmSync(dataDir, { recursive: true, force: true })
+      rmSync(ownedFile, { force: true })
+    }
+  })
+
+  it('a file that cannot be read fails the save clearly and leaves nothing behind', async () => {
+    const t = h.services.connection.target()
+    const dest = join(h.dataDir, 'never.pcap')
+    const missing = '/tmp/netns-studio-cap-0000000000000000/capture.pcap'
+    const err = (await saveAtomically(dest, (into) => t.copyFile(missing, into)).catch(
+      (e: unknown) => e,
+    )) as CallError & { detail?: string }
+    expect(err).toMatchObject({
+      code: 'COMMAND_FAILED',
+      message: `Could not read ${missing} on root@127.0.0.1:${sshd.port}.`,
+    })
+    expect(err.detail).toMatch(/No such file or directory/)
+    expect(existsSync(dest)).toBe(false)
+    expect(readdirSync(h.dataDir).filter((f) => f.includes('never.pcap'))).toEqual([])
+  })
+
+  it('on the Local target a capture is saved with streams too: where the dialog said, 0600, tcpdump reads it', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'nss-local-'))
+    const ownedFile = `/run/netns-studio/owned-local-${process.pid}-${Date.now()}`
+    const dialog = saveDialogStandIn(dataDir)
+    const services = createServices({
+      dataDir,
+      refreshMs: 0,
+      ownedFile,
+      chooseSavePath: dialog.choose,
+    })
+    const router = services.router(() => true)
+    const call = async (channel: string, ...args: unknown[]): Promise<unknown> => {
+      const r = await router.handle(
+        { senderId: 1, frameUrl: 'app://test', isMainFrame: true },
+        channel,
+        args,
+      )
+      if (!r.ok) throw AppError.fromData(r.error)
+      return r.value
+    }
+    try {
+      await services.connection.connect({ kind: 'local' })
+      const cap = (await call('live:capture-start', {
+        ns: B,
+        ifname: VB,
+        filter: 'icmp',
+      })) as CaptureStarted
+      expect(await until(() => existsSync(cap.remotePath), 5000)).toBe(true)
+      await new Promise((r) => setTimeout(r, 500)) // tcpdump listening
+      sh(['ip', 'netns', 'exec', A, 'ping', '-c', '4', '-i', '0.1', '10.77.0.2'])
+      await call('live:capture-stop', cap.id)
+      const dest = join(dataDir, 'local.pcap')
+      dialog.answer = () => dest
+      const saved = (await call('live:capture-save', cap.id)) as CaptureSaveResult
+      expect(saved).toEqual({ status: 'saved', path: dest, bytes: statSync(cap.remotePath).size })
+      expect((statSync(dest).mode & 0o777).toString(8)).toBe('600')
+      // byte for byte the capture file, which tcpdump reads
+      expect(readFileSync(dest).equals(readFileSync(cap.remotePath))).toBe(true)
+      const read = sh(['tcpdump', '-n', '-r', dest])
+      expect(read.match(/ICMP echo request/g)?.length).toBeGreaterThanOrEqual(3)
+      await call('live:capture-close', cap.id)
+      expect(existsSync(cap.remotePath)).toBe(false)
     } finally {
       await services.dispose()
       rmSync(dataDir, { recursive: true, force: true })
