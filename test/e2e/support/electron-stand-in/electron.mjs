@@ -450,6 +450,21 @@ export const shell = {
   },
 }
 
+export const dialog = {
+  /**
+   * The native save dialog cannot be driven here: it answers "cancelled", after checking it was
+   * asked as Electron needs (after ready, with the asking window as its parent).
+   * @param {unknown} win
+   * @param {unknown} _opts
+   */
+  showSaveDialog(win, _opts) {
+    if (!ready) throw violation('dialog.showSaveDialog used before app is ready')
+    if (!(win instanceof BrowserWindow)) throw violation('showSaveDialog needs its parent window')
+    call('dialog.showSaveDialog')
+    return Promise.resolve({ canceled: true, filePath: '' })
+  },
+}
+
 // ---------------------------------------------------------------------------------------------
 // Menu
 
@@ -526,4 +541,4 @@ process.on('message', (/** @type {any} */ m) => {
 
 // Not stubs of every Electron API: an import the bundle needs and this lacks fails at link time
 // with "does not provide an export named ...", which names what to add here.
-export default { app, protocol, session, ipcMain, BrowserWindow, screen, shell, Menu }
+export default { app, protocol, session, ipcMain, BrowserWindow, screen, shell, dialog, Menu }
