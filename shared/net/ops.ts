@@ -3,6 +3,7 @@
 
 import { CUT_CONNECTION } from './branch'
 import { HOST_NETNS_ALIAS, HOST_NS, nsToKernel } from './model'
+import { checkNetem, netemClearArgv, netemSetArgv, type NetemSettings } from './netem'
 import type { Check } from './validate'
 import {
   checkCidr,
@@ -13,6 +14,8 @@ import {
   checkPort,
   checkProtocol,
   checkRouteDst,
+  checkSysctlKey,
+  checkSysctlValue,
   checkTable,
   checkText,
   ipFamily,
@@ -69,6 +72,9 @@ export type NetOp =
       toPort: number
       remove?: boolean
     }
+  | { op: 'sysctl.set'; ns: string; key: string; value: string }
+  | ({ op: 'netem.set'; ns: string; ifname: string } & NetemSettings)
+  | { op: 'netem.clear'; ns: string; ifname: string }
 
 export type NetOpName = NetOp['op']
 
@@ -98,12 +104,15 @@ export const OP_TITLES: Record<NetOpName, string> = {
   'forwarding.set': 'Set IP forwarding',
   'nat.masquerade': 'NAT masquerade',
   'nat.port-forward': 'Port forward',
+  'sysctl.set': 'Set sysctl',
+  'netem.set': 'Impair link (netem)',
+  'netem.clear': 'Remove link impairment',
 }
 
 type Fields = Array<[string, Check]>
 
 /** What one field of an operation holds; `?` marks it optional. Numbers are checked by opChecks. */
-type Kind = 'text' | 'text?' | 'bool' | 'bool?' | 'number' | 'bridge' | 'confirm'
+type Kind = 'text' | 'text?' | 'bool' | 'bool?' | 'number' | 'number?' | 'bridge' | 'confirm'
 
 /** Every field each operation may have, and nothing else (no extra keys, no __proto__). */
 const SHAPES: Record<NetOpName, Record<string, Kind>> = {
@@ -143,6 +152,16 @@ const SHAPES: Record<NetOpName, Record<string, Kind>> = {
     toPort: 'number',
     remove: 'bool?',
   },
+  'sysctl.set': { ns: 'text', key: 'text', value: 'text' },
+  'netem.set': {
+    ns: 'text',
+    ifname: 'text',
+    delayMs: 'number?',
+    jitterMs: 'number?',
+    lossPct: 'number?',
+    rateKbit: 'number?',
+  },
+  'netem.clear': { ns: 'text', ifname: 'text' },
 }
 
 /** Most operations one apply may run (a lab of a few hundred namespaces fits many times over). */
@@ -318,6 +337,23 @@ export function opChecks(op: NetOp): Fields {
         ])
       return f
     }
+    case 'sysctl.set':
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['key', checkSysctlKey(op.key)],
+        ['value', checkSysctlValue(op.key, op.value)],
+      ]
+    case 'netem.set':
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['ifname', checkIfName(op.ifname)],
+        ['netem', checkNetem(op)],
+      ]
+    case 'netem.clear':
+      return [
+        ['ns', checkNamespaceRef(op.ns)],
+        ['ifname', checkIfName(op.ifname)],
+      ]
     default: {
       const unknownOp = (op as { op?: unknown }).op
       return [['op', { ok: false, message: `Unknown operation "${String(unknownOp)}".` }]]
@@ -652,6 +688,17 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
         iptablesNat(op.ns, 'OUTPUT', !!op.remove, rule),
       ]
     }
+    case 'sysctl.set':
+      return [nsExec(op.ns, ['sysctl', '-w', `${op.key}=${op.value}`])]
+    case 'netem.set': {
+      const { ns, ifname, delayMs, jitterMs, lossPct, rateKbit } = op
+      const req = { ns, ifname, delayMs, jitterMs, lossPct, rateKbit }
+      for (const k of ['delayMs', 'jitterMs', 'lossPct', 'rateKbit'] as const)
+        if (req[k] === undefined) delete req[k]
+      return [{ argv: netemSetArgv(req), ns }]
+    }
+    case 'netem.clear':
+      return [{ argv: netemClearArgv(op.ns, op.ifname), ns: op.ns }]
   }
 }
 

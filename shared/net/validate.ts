@@ -224,3 +224,83 @@ export function firstProblem(checks: Array<[string, Check]>): { field: string; m
   for (const [field, c] of checks) if (!c.ok) return { field, message: c.message }
   return null
 }
+
+/** What a whitelisted sysctl may be set to. */
+interface SysctlRule {
+  /** The allowed values, as `sysctl` prints them. */
+  values: readonly string[]
+  /** What the setting does, for messages and the lab schema. */
+  about: string
+}
+
+/** The sysctls labs may set: forwarding, reverse-path filtering and a few neighbour/ICMP knobs. */
+const SYSCTL_GLOBAL: Record<string, SysctlRule> = {
+  'net.ipv4.ip_forward': { values: ['0', '1'], about: 'IPv4 forwarding' },
+  'net.ipv4.icmp_echo_ignore_all': { values: ['0', '1'], about: 'ignore every ping' },
+}
+
+/** Per-interface sysctls, `net.ipv4.conf.<all|default|IFNAME>.<name>` (or ipv6). */
+const SYSCTL_CONF: Record<string, SysctlRule> = {
+  'ipv4.forwarding': { values: ['0', '1'], about: 'IPv4 forwarding' },
+  'ipv6.forwarding': { values: ['0', '1'], about: 'IPv6 forwarding' },
+  'ipv4.rp_filter': {
+    values: ['0', '1', '2'],
+    about: 'reverse-path filter (0 off, 1 strict, 2 loose)',
+  },
+  'ipv4.proxy_arp': { values: ['0', '1'], about: 'proxy ARP' },
+  'ipv4.accept_redirects': { values: ['0', '1'], about: 'accept ICMP redirects' },
+  'ipv4.send_redirects': { values: ['0', '1'], about: 'send ICMP redirects' },
+  'ipv6.accept_dad': { values: ['0', '1', '2'], about: 'IPv6 duplicate address detection' },
+}
+
+/** Every sysctl key shape a lab may set, for messages and the lab schema. */
+export const SYSCTL_KEYS: readonly string[] = [
+  ...Object.keys(SYSCTL_GLOBAL),
+  ...Object.keys(SYSCTL_CONF).map((k) => {
+    const [fam, name] = k.split('.')
+    return `net.${fam}.conf.<all|default|IFNAME>.${name}`
+  }),
+]
+
+/** The rule for a key and the interface it names (null for all/default/global), or why not. */
+function sysctlRule(key: string): { rule: SysctlRule; ifname: string | null } | string {
+  const g = SYSCTL_GLOBAL[key]
+  if (g && Object.hasOwn(SYSCTL_GLOBAL, key)) return { rule: g, ifname: null }
+  const m = /^net\.(ipv4|ipv6)\.conf\.([^]*)\.([a-z_]+)$/.exec(key)
+  const rule =
+    m && Object.hasOwn(SYSCTL_CONF, `${m[1]}.${m[3]}`) ? SYSCTL_CONF[`${m[1]}.${m[3]}`] : undefined
+  if (!m || !rule)
+    return `Sysctl "${truncate(key)}" is not one a lab may set; allowed: ${SYSCTL_KEYS.join(', ')}.`
+  const dev = m[2] ?? ''
+  if (dev === 'all' || dev === 'default') return { rule, ifname: null }
+  if (dev.includes('.'))
+    return `Sysctl "${truncate(key)}": an interface name with "." cannot be written in a sysctl key.`
+  const c = checkIfName(dev)
+  if (!c.ok) return `Sysctl "${truncate(key)}": ${c.message}`
+  return { rule, ifname: dev }
+}
+
+/** A sysctl key labs may set (see SYSCTL_KEYS). */
+export function checkSysctlKey(value: unknown): Check {
+  if (typeof value !== 'string' || value.length === 0) return bad('Sysctl key is empty.')
+  const r = sysctlRule(value)
+  return typeof r === 'string' ? bad(r) : OK
+}
+
+/** The interface a per-interface sysctl key names (null for all/default and global keys). */
+export function sysctlInterface(key: string): string | null {
+  const r = sysctlRule(key)
+  return typeof r === 'string' ? null : r.ifname
+}
+
+/** A value for a whitelisted sysctl key: one of its allowed numbers, written plainly. */
+export function checkSysctlValue(key: string, value: unknown): Check {
+  const r = sysctlRule(key)
+  if (typeof r === 'string') return bad(r)
+  const v = typeof value === 'number' && Number.isInteger(value) ? String(value) : value
+  if (typeof v === 'string' && r.rule.values.includes(v)) return OK
+  const shown = typeof value === 'string' ? `"${truncate(value)}"` : String(value)
+  return bad(
+    `${key} (${r.rule.about}) must be ${r.rule.values.join(', ').replace(/, (\d)$/, ' or $1')}; got ${shown}.`,
+  )
+}

@@ -1,6 +1,7 @@
 // NetnsEngine: the one object the UI, lab files and the CLI drive. Snapshot, apply validated
 // operations, reset what the app created. Knows nothing of Electron.
 
+import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { AppError } from '../../shared/errors'
 import type { ApplyResult, ResetResult } from '../../shared/ipc/domains/core'
@@ -18,18 +19,28 @@ import {
   NFT_TABLE,
   OP_TITLES,
   namespaceRefProblem,
+  opCommands,
   opCreates,
   opNamespaceRefs,
   validateOp,
   validateOps,
+  type CommandStep,
   type NatBackend,
   type NetOp,
 } from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
-import type { Target } from '../target/target'
+import type { CommandResult, Target } from '../target/target'
 import { readBranchFacts } from './branch-facts'
 import { CommandLog } from './command-log'
-import { logEntries, runOps, throwIfFailed, type Unit } from './operations'
+import {
+  logEntries,
+  outcomes,
+  runOps,
+  throwIfFailed,
+  toUnits,
+  type OpRun,
+  type Unit,
+} from './operations'
 import { readSnapshot } from './snapshot'
 
 /** Where, in the target, the engine records what it created (tmpfs: gone on reboot, like the namespaces). */
@@ -50,6 +61,16 @@ export interface EngineOptions {
   natBackend?: NatBackend
   /** What the target is, for the sentences of branch cuts (default: its kind; "vm" for the app's VM). */
   role?: BranchFacts['target']
+}
+
+/** How one apply runs. */
+export interface ApplyOptions {
+  /**
+   * Run the trailing operations that each act inside one namespace and name no other (a lab's
+   * per-namespace steps) side by side, at most this many namespaces at once; still stops
+   * starting new steps at the first failure and reports it. Default 1: strictly in order.
+   */
+  concurrency?: number
 }
 
 export class NetnsEngine extends EventEmitter {
@@ -98,7 +119,7 @@ export class NetnsEngine extends EventEmitter {
    * would cut the app's own connection is refused with CONFIRM_REQUIRED unless it carries
    * `confirm: 'cut-connection'`. Emits 'changed'.
    */
-  async apply(opOrOps: NetOp | NetOp[]): Promise<ApplyResult> {
+  async apply(opOrOps: NetOp | NetOp[], opts: ApplyOptions = {}): Promise<ApplyResult> {
     const ops = Array.isArray(opOrOps) ? opOrOps : [opOrOps]
     const bad: { field: string; message: string; index?: number } | null = Array.isArray(opOrOps)
       ? validateOps(opOrOps)
@@ -113,7 +134,11 @@ export class NetnsEngine extends EventEmitter {
     const at = Date.now()
     const title = ops.length === 1 ? OP_TITLES[ops[0]!.op] : `${ops.length} operations`
     // What the app creates is recorded in the target (for reset) in the same round trip...
-    const run = await runOps(this.target, ops, nat, recordUnits(ops, this.ownedFile))
+    const record = recordUnits(ops, this.ownedFile)
+    const run =
+      (opts.concurrency ?? 1) > 1
+        ? await runOpsInLanes(this.target, ops, nat, record, opts.concurrency ?? 1)
+        : await runOps(this.target, ops, nat, record)
     const recorded = run.outcomes.some((o) => o.bookkeeping && o.exitCode === 0)
     if (!recorded) {
       // ...and, when the operation stopped midway, what it did create, in one more.
@@ -298,4 +323,140 @@ function natCleanupScript(): string {
     `if command -v nft >/dev/null && nft list table ip ${NFT_TABLE} >/dev/null 2>&1; then nft delete table ip ${NFT_TABLE} && n=$((n+1)); fi`,
     'echo $n',
   ].join('\n')
+}
+
+/**
+ * Where the trailing run of single-namespace operations starts: from there on, every operation
+ * runs all its steps in one namespace (not the root) and names no other, so operations of
+ * different namespaces are independent of each other.
+ */
+function laneStart(ops: NetOp[], nat: NatBackend): number {
+  let i = ops.length
+  while (i > 0) {
+    const op = ops[i - 1]!
+    const steps = opCommands(op, nat)
+    const ns = steps[0]?.ns
+    if (!ns || ns === HOST_NS || op.op === 'ns.add' || op.op === 'ns.delete') break
+    if (steps.some((s) => s.ns !== ns) || opNamespaceRefs(op).some(([, r]) => r !== ns)) break
+    i--
+  }
+  return i
+}
+
+/**
+ * One remote script that runs lanes (each a list of units, in order) side by side in `workers`
+ * background shells, lanes dealt round-robin. Each unit's stdin is cut from the script's stdin;
+ * a failed unit stops its lane and no worker starts another unit after it. Prints "@@R<nonce> i
+ * code" then the unit's stderr, per unit that ran, in unit order.
+ */
+export function lanesCommand(lanes: Unit[][], workers: number): { argv: string[]; stdin: string } {
+  const nonce = randomBytes(8).toString('hex')
+  let next = 0
+  const fns: string[] = []
+  const laneIdx = lanes.map((units) =>
+    units.map((u) => {
+      const i = next++
+      fns.push(
+        `u${i}() { ${toShellLine(u.argv)} ${u.stdin === undefined ? '</dev/null' : `<"$d/${i}.in"`}; }`,
+      )
+      return i
+    }),
+  )
+  const perWorker = [...Array(Math.max(1, Math.min(workers, lanes.length))).keys()].map((w) =>
+    laneIdx.filter((_, k) => k % workers === w).map((l) => l.join(' ')),
+  )
+  const script = [
+    'umask 077; d=$(mktemp -d /tmp/nss-lanes.XXXXXX) || exit 1',
+    `trap 'rm -rf "$d"' EXIT`,
+    `trap 'exit 1' HUP INT TERM`,
+    `awk -v d="$d" '/^@@U${nonce} [0-9]+$/ { if (f) close(f); f = d "/" $2 ".in"; printf "" > f; next } { print >> f }'`,
+    ...fns,
+    'lane() { for i in "$@"; do [ -e "$d/fail" ] && return; "u$i" 2>"$d/$i.err"; r=$?; echo $r >"$d/$i.rc"; [ $r = 0 ] || { : >"$d/fail"; return; }; done; }',
+    ...perWorker.map((ls) => `( ${ls.map((l) => `lane ${l}`).join('; ')} ) &`),
+    'wait',
+    `i=0; while [ $i -lt ${next} ]; do if [ -e "$d/$i.rc" ]; then printf '@@R${nonce} %s %s\\n' $i "$(cat "$d/$i.rc")"; cat "$d/$i.err"; fi; i=$((i+1)); done`,
+    '[ ! -e "$d/fail" ]',
+  ].join('\n')
+  let stdin = ''
+  let k = 0
+  for (const units of lanes)
+    for (const u of units) {
+      if (u.stdin !== undefined)
+        stdin += `@@U${nonce} ${k}\n${u.stdin.endsWith('\n') ? u.stdin : `${u.stdin}\n`}`
+      k++
+    }
+  return { argv: ['sh', '-c', script, 'sh', nonce], stdin }
+}
+
+/** The per-unit results in lanesCommand's output (absent: not run). */
+function laneResults(r: CommandResult, units: Unit[]): Array<CommandResult | undefined> {
+  const nonce = r.argv[4] ?? ''
+  const out: Array<CommandResult | undefined> = new Array<CommandResult | undefined>(units.length)
+  const parts = r.stdout.split(`@@R${nonce} `).slice(1)
+  const per = r.durationMs / Math.max(1, parts.length)
+  for (const p of parts) {
+    const m = /^(\d+) (\d+)\n?([^]*)$/.exec(p)
+    if (!m) continue
+    const i = Number(m[1])
+    const u = units[i]
+    if (u)
+      out[i] = {
+        argv: u.argv,
+        stdout: '',
+        stderr: m[3] ?? '',
+        exitCode: Number(m[2]),
+        durationMs: per,
+      }
+  }
+  return out
+}
+
+/**
+ * runOps, with the trailing single-namespace operations run as lanes side by side (one lane per
+ * namespace, its consecutive ip steps in one batch), in the same round trip.
+ */
+async function runOpsInLanes(
+  target: Target,
+  ops: NetOp[],
+  nat: NatBackend,
+  extra: Unit[],
+  workers: number,
+): Promise<OpRun> {
+  const cut = laneStart(ops, nat)
+  const byNs = new Map<string, NetOp[]>()
+  for (const op of ops.slice(cut)) {
+    const ns = opCommands(op, nat)[0]!.ns
+    byNs.set(ns, [...(byNs.get(ns) ?? []), op])
+  }
+  if (byNs.size < 2) return runOps(target, ops, nat, extra)
+  for (const op of ops) {
+    const problem = validateOp(op)
+    if (problem)
+      throw new AppError('INVALID_ARGUMENT', problem.message, { data: { field: problem.field } })
+  }
+  const owner = new Map<CommandStep, NetOp>()
+  const stepsOf = (list: NetOp[]): CommandStep[] =>
+    list.flatMap((op) => opCommands(op, nat).map((s) => (owner.set(s, op), s)))
+  const head = toUnits(stepsOf(ops.slice(0, cut)))
+  const lanes = [...byNs.values()].map((list) => toUnits(stepsOf(list)))
+  const laneUnits = lanes.flat()
+  const cmd = lanesCommand(lanes, workers)
+  const started = Date.now()
+  const results = await target.run(
+    [...head.map((u) => u.argv), cmd.argv, ...extra.map((u) => u.argv)],
+    {
+      stdin: [...head.map((u) => u.stdin), cmd.stdin, ...extra.map((u) => u.stdin)],
+      stopOnError: true,
+      timeoutMs: 60_000,
+    },
+  )
+  const lanesRun = results[head.length]
+  const all: Array<CommandResult | undefined> = [
+    ...results.slice(0, head.length),
+    ...(lanesRun ? laneResults(lanesRun, laneUnits) : new Array<undefined>(laneUnits.length)),
+    ...results.slice(head.length + 1),
+  ]
+  const units = [...head, ...laneUnits, ...extra]
+  const out = outcomes(units, all as CommandResult[]).map((o) => ({ ...o, op: owner.get(o.step) }))
+  return { outcomes: out, durationMs: Date.now() - started }
 }

@@ -1,0 +1,203 @@
+// Labs on a target: plan (the lab vs the live state), apply (the plan, through the engine's one
+// entry point), destroy (what the lab's record says it owns, nothing else) and save (the current
+// state as a lab). Knows nothing of Electron; the app, the CLI and tests share it.
+
+import { AppError } from '../../shared/errors'
+import { planLab, type LabPlan, type PlanChange } from '../../shared/lab/diff'
+import { labFromSnapshotReport } from '../../shared/lab/from-snapshot'
+import { labRecordFile } from '../../shared/lab/owned'
+import { checkLabName } from '../../shared/lab/schema'
+import type { Lab } from '../../shared/lab/types'
+import { MAX_OPS, type NatBackend, type NetOp } from '../../shared/net/ops'
+import { NetnsEngine } from '../netns/engine'
+import { CommandLog } from '../netns/command-log'
+import type { Target } from '../target/target'
+import { readLabState, readSaveState } from './lab-state'
+
+/** Namespaces configured side by side during an apply, by default. */
+export const DEFAULT_LAB_CONCURRENCY = 4
+
+export interface LabServiceOptions {
+  /** Namespaces configured side by side during an apply (default DEFAULT_LAB_CONCURRENCY; 1: in order). */
+  concurrency?: number
+  /** The firewall tool for NAT instead of detecting it (tests). */
+  natBackend?: NatBackend
+}
+
+/** Where an apply or destroy is. */
+export interface LabProgress {
+  phase: 'reading' | 'planned' | 'applying' | 'done'
+  message: string
+  /** Changes planned (from "planned" on). */
+  changes?: number
+  /** Operations run so far and in all (while "applying"). */
+  done?: number
+  total?: number
+}
+
+/** What an apply or destroy did. */
+export interface LabApplyResult {
+  lab: string
+  /** The plan's changes, all applied (none: the target already matched). */
+  changes: PlanChange[]
+  /** The command lines run, in order. */
+  commands: string[]
+  durationMs: number
+}
+
+export type LabDestroyResult = LabApplyResult
+
+/** A lab with nothing in it: planning it gives the deletes of everything the lab owns. */
+function emptyLab(name: string): Lab {
+  return { name, kind: 'lab', namespaces: {}, bridges: [], links: [], routes: [], nat: [] }
+}
+
+export class LabService {
+  private readonly engines = new Map<string, NetnsEngine>()
+
+  constructor(
+    readonly target: Target,
+    readonly log: CommandLog = new CommandLog(),
+    private readonly opts: LabServiceOptions = {},
+  ) {}
+
+  /** The engine that records into lab `name`'s own file (so destroy removes only what it made). */
+  engineFor(name: string): NetnsEngine {
+    const c = checkLabName(name)
+    if (!c.ok) throw new AppError('INVALID_ARGUMENT', c.message, { data: { field: 'name' } })
+    let e = this.engines.get(name)
+    if (!e) {
+      e = new NetnsEngine(this.target, this.log, {
+        ownedFile: labRecordFile(name),
+        ...(this.opts.natBackend ? { natBackend: this.opts.natBackend } : {}),
+      })
+      this.engines.set(name, e)
+    }
+    return e
+  }
+
+  /** The difference between `lab` and the target now; nothing is changed. */
+  async plan(lab: Lab): Promise<LabPlan> {
+    const engine = this.engineFor(lab.name)
+    const state = await readLabState(this.target, lab, () => engine.natBackend())
+    const needsNat = lab.nat.length > 0 || state.owned.nat.length > 0
+    return planLab(lab, state.snapshot, {
+      nat: needsNat ? await engine.natBackend() : 'iptables',
+      owned: state.owned,
+      live: state.live,
+    })
+  }
+
+  /**
+   * Make the target match `lab`: plan, then run the plan through the engine (idempotent: a
+   * second apply finds nothing to do). Stops at the first failing step; the error (the engine's
+   * COMMAND_FAILED or PARTIAL_FAILURE) says which step and change failed and what was done.
+   */
+  async apply(lab: Lab, onProgress?: (p: LabProgress) => void): Promise<LabApplyResult> {
+    const started = Date.now()
+    onProgress?.({ phase: 'reading', message: `Reading the target for lab ${lab.name}…` })
+    const plan = await this.plan(lab)
+    return this.run(
+      lab.name,
+      plan,
+      started,
+      onProgress,
+      this.opts.concurrency ?? DEFAULT_LAB_CONCURRENCY,
+    )
+  }
+
+  /**
+   * Remove what lab `name` owns on the target (its record: the namespaces and links it created,
+   * its NAT rules and routes, the sysctls it changed, set back), then its record.
+   */
+  async destroy(name: string, onProgress?: (p: LabProgress) => void): Promise<LabDestroyResult> {
+    const started = Date.now()
+    onProgress?.({ phase: 'reading', message: `Reading what lab ${name} owns…` })
+    const plan = await this.plan(emptyLab(name))
+    const result = await this.run(name, plan, started, onProgress, 1)
+    await this.target.run([['rm', '-f', labRecordFile(name)]])
+    return { ...result, durationMs: Date.now() - started }
+  }
+
+  /** The target's current state (hand-made included) as a lab called `name`. */
+  async save(name: string): Promise<Lab> {
+    const c = checkLabName(name)
+    if (!c.ok) throw new AppError('INVALID_ARGUMENT', c.message, { data: { field: 'name' } })
+    const engine = this.engineFor(name)
+    const snapshot = await engine.snapshot()
+    const nat = await engine.natBackend().catch(() => null)
+    const live = await readSaveState(this.target, snapshot, nat)
+    const { lab, skipped } = labFromSnapshotReport(snapshot, name, live)
+    if (skipped.length) lab.description = `Saved by netns-studio. Left out: ${skipped.join('; ')}.`
+    return lab
+  }
+
+  private async run(
+    name: string,
+    plan: LabPlan,
+    started: number,
+    onProgress: ((p: LabProgress) => void) | undefined,
+    concurrency: number,
+  ): Promise<LabApplyResult> {
+    const n = plan.changes.length
+    onProgress?.({
+      phase: 'planned',
+      message: n ? `${n} change${n === 1 ? '' : 's'} to make.` : 'Nothing to change.',
+      changes: n,
+    })
+    if (n === 0) return { lab: name, changes: [], commands: [], durationMs: Date.now() - started }
+    const engine = this.engineFor(name)
+    if (plan.records.length)
+      await this.target.run(
+        [['sh', '-c', 'mkdir -p /run/netns-studio && cat >> "$1"', 'sh', labRecordFile(name)]],
+        { stdin: [`${plan.records.join('\n')}\n`] },
+      )
+    const commands: string[] = []
+    let done = 0
+    for (let i = 0; i < plan.ops.length; i += MAX_OPS) {
+      const chunk = plan.ops.slice(i, i + MAX_OPS)
+      onProgress?.({
+        phase: 'applying',
+        message: `Applying ${plan.ops.length} operations…`,
+        changes: n,
+        done,
+        total: plan.ops.length,
+      })
+      try {
+        const r = await engine.apply(chunk, { concurrency })
+        commands.push(...r.commands)
+      } catch (e) {
+        throw this.explain(name, plan, e, i)
+      }
+      done += chunk.length
+    }
+    onProgress?.({
+      phase: 'done',
+      message: `Lab ${name}: ${n} change${n === 1 ? '' : 's'} made.`,
+      changes: n,
+    })
+    return { lab: name, changes: plan.changes, commands, durationMs: Date.now() - started }
+  }
+
+  /** The engine's failure, naming the lab and the plan change of the step that failed. */
+  private explain(name: string, plan: LabPlan, e: unknown, offset: number): unknown {
+    if (!(e instanceof AppError)) return e
+    const command = typeof e.data?.command === 'string' ? e.data.command : undefined
+    const index = typeof e.data?.index === 'number' ? e.data.index + offset : undefined
+    const op: NetOp | undefined = index !== undefined ? plan.ops[index] : undefined
+    const change = plan.changes.find(
+      (c) => (op && c.ops.includes(op)) || (command && c.commands.includes(command)),
+    )
+    return new AppError(e.code, `Lab ${name}: ${e.message}`, {
+      ...(e.detail !== undefined ? { detail: e.detail } : {}),
+      data: {
+        ...e.data,
+        ...(index !== undefined ? { index } : {}),
+        ...(change
+          ? { change: { action: change.action, kind: change.kind, name: change.name } }
+          : {}),
+      },
+      cause: e,
+    })
+  }
+}
