@@ -1,5 +1,6 @@
 // The Electron-free composition root: builds every domain's handlers over shared state (data
-// folder, event hub, connection manager). Electron main and the e2e Chromium bridge both use it.
+// folder, event hub, connection manager, VM backend). Electron main and the e2e Chromium bridge
+// both use it.
 
 import { join } from 'node:path'
 import type { InvokeChannel } from '../../shared/ipc/contract'
@@ -8,18 +9,20 @@ import type { Snapshot } from '../../shared/net/model'
 import { createAppHandlers, nodeAppInfo } from '../ipc/handlers/app'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
-import { createAppVm, createVmHandlers } from '../ipc/handlers/vm'
+import { createVmHandlers } from '../ipc/handlers/vm'
 import { createRouter, type Router, type SenderContext } from '../ipc/router'
-import type { EventSink, HandlerMap } from '../ipc/types'
+import type { HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
 import { NetnsEngine } from '../netns/engine'
 import { LiveService } from '../streams/live-service'
 import type { ChooseSavePath } from '../streams/save-file'
-import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { FileHostKeyStore, type HostKeyStore } from '../target/host-keys'
+import { createAppVm } from '../vm/app-vm'
+import type { VmBackend } from '../vm/backend'
+import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { ConnectionManager } from './connection'
 import { EventHub } from './event-hub'
-import { targetFactory, type VmHook } from './targets'
+import { targetFactory } from './targets'
 
 export interface ServicesOptions {
   /** Folder for app data: pinned host keys (known_hosts.json), VM files. */
@@ -44,23 +47,6 @@ export interface ServicesOptions {
   chooseSavePath?: ChooseSavePath
 }
 
-/** What a domain's handler factory gets: shared state and lifecycle hooks. */
-export interface DomainContext {
-  dataDir: string
-  /** Pinned SSH host keys (the VM forgets its own when destroyed). */
-  hostKeys: HostKeyStore
-  /** Push events to every attached renderer. */
-  events: EventSink
-  /** The current target; `connection.on('target-changed', fn)` to follow it. */
-  connection: ConnectionManager
-  /** The VM module registers how to reach (and halt) the VM here. */
-  setVmHook(hook: VmHook): void
-  /** Run on dispose (quit), in reverse order of registration: stop streams, close sessions. */
-  onDispose(fn: () => Promise<void> | void): void
-  /** Run when a renderer goes away (window closed, page closed): stop what it owned. */
-  onSenderGone(fn: (senderId: number) => void): void
-}
-
 export interface Services {
   /** One handler per contract channel. */
   readonly handlers: HandlerMap<InvokeChannel>
@@ -69,6 +55,8 @@ export interface Services {
   readonly connection: ConnectionManager
   /** The stream manager (tests and bench observe it). */
   readonly live: LiveService
+  /** The app's VM. */
+  readonly vm: VmBackend
   /** A router over these handlers with the transport's sender rule. */
   router(isTrustedSender: (ctx: SenderContext) => boolean): Router
   /** Tell the services a renderer is gone (its streams are stopped). */
@@ -82,27 +70,28 @@ export function createServices(opts: ServicesOptions): Services {
   const events = new EventHub()
   const hostKeys = opts.hostKeys ?? new FileHostKeyStore(join(opts.dataDir, 'known_hosts.json'))
   const log = new CommandLog()
-  let vmHook: VmHook | undefined
-  const disposers: Array<() => Promise<void> | void> = []
-  const goneHooks: Array<(senderId: number) => void> = []
+  const vm = createAppVm({
+    dataDir: opts.dataDir,
+    hostKeys,
+    // Halt, reload, destroy, suspend: close the app's connection to the VM first, so it does not
+    // try to reconnect to a guest going down.
+    beforeStop: async () => {
+      const st = connection.status()
+      if (st.kind === 'vm' && st.state !== 'disconnected') await connection.disconnect()
+    },
+    ...(opts.vm ? { driver: opts.vm } : {}),
+  })
+  vm.on('state-changed', (info) => events.send('vm:state-changed', info))
+  vm.on('progress', (p) => events.send('vm:progress', p))
   const connection = new ConnectionManager({
     events,
-    createTarget: targetFactory({ hostKeys, vm: () => vmHook }),
+    createTarget: targetFactory({ hostKeys, vm: () => vm }),
     log,
     createEngine: (target) =>
       new NetnsEngine(target, log, opts.ownedFile ? { ownedFile: opts.ownedFile } : {}),
     ...(opts.refreshMs !== undefined ? { refreshMs: opts.refreshMs } : {}),
     ...(opts.logBatchMs !== undefined ? { logBatchMs: opts.logBatchMs } : {}),
   })
-  const ctx: DomainContext = {
-    dataDir: opts.dataDir,
-    hostKeys,
-    events,
-    connection,
-    setVmHook: (hook) => (vmHook = hook),
-    onDispose: (fn) => void disposers.push(fn),
-    onSenderGone: (fn) => void goneHooks.push(fn),
-  }
 
   const live = new LiveService({
     connection,
@@ -117,14 +106,12 @@ export function createServices(opts: ServicesOptions): Services {
         sendTo: () => undefined,
       }),
   })
-  ctx.onDispose(() => live.dispose())
-  ctx.onSenderGone((id) => void live.ownerGone(id))
 
   const handlers: HandlerMap<InvokeChannel> = {
     ...createAppHandlers(opts.appInfo ?? nodeAppInfo(process.env.npm_package_version ?? '0.0.0')),
     ...createCoreHandlers(connection),
     ...createLiveHandlers(live),
-    ...createVmHandlers(ctx, createAppVm(ctx, opts.vm)),
+    ...createVmHandlers(vm),
   }
 
   let disposing: Promise<void> | null = null
@@ -133,23 +120,25 @@ export function createServices(opts: ServicesOptions): Services {
     events,
     connection,
     live,
+    vm,
     router: (isTrustedSender) => createRouter(handlers, { isTrustedSender }),
     senderGone(senderId) {
-      for (const fn of goneHooks) {
-        try {
-          fn(senderId)
-        } catch {
-          // one domain's cleanup failing must not stop the others
-        }
-      }
+      void live.ownerGone(senderId).catch(() => undefined)
     },
     dispose(d = {}) {
       disposing ??= (async () => {
-        for (const fn of disposers.reverse()) await Promise.resolve(fn()).catch(() => undefined)
+        // The VM first (polling, a running operation: bounded), then every stream, then SSH.
+        await vm.dispose().catch(() => undefined)
+        await live.dispose().catch(() => undefined)
         await connection.dispose()
-        if (d.haltVm && vmHook?.halt) await vmHook.halt().catch(() => undefined)
+        if (d.haltVm) await haltOnQuit(vm)
       })()
       return disposing
     },
   }
+}
+
+/** "Halt the VM on quit": runs after dispose, bounded, so quitting never hangs on it. */
+async function haltOnQuit(vm: VmBackend): Promise<void> {
+  await vm.haltOnQuit().catch(() => undefined)
 }

@@ -8,30 +8,21 @@ import type { HostKeyStore } from '../target/host-keys'
 import { LocalTarget } from '../target/local-target'
 import { SshTarget } from '../target/ssh-target'
 import type { Target } from '../target/target'
+import type { VmSshConfig } from '../vm/backend'
 
-/** SSH settings of a running VM, as `vagrant ssh-config` reports them. */
-export interface VmSshConfig {
-  host: string
-  port: number
-  username: string
-  privateKeyPath: string
-  /** Where the VM's host key is pinned; default `hostKeyId('vm', host, port)`. */
-  hostKeyId?: string
-}
+export type { VmSshConfig }
 
 /**
- * The hook the VM module fills in: how to reach the VM, and how to halt it on quit. Throw
- * AppError VM_NOT_RUNNING (or VAGRANT_MISSING) from sshConfig() when it cannot be reached.
+ * How to reach the VM (the VM backend is one): throw AppError VM_NOT_RUNNING (or VAGRANT_MISSING)
+ * from sshConfig() when it cannot be reached.
  */
 export interface VmHook {
   sshConfig(): Promise<VmSshConfig>
-  /** Halt the VM (used on quit when the setting says so). */
-  halt?(): Promise<void>
 }
 
 export interface TargetFactoryOptions {
   hostKeys: HostKeyStore
-  /** The VM module's hook; until it is wired, choosing the VM reports that it is unavailable. */
+  /** The app's VM (a VmBackend); without one, choosing the VM reports that it is unavailable. */
   vm?: () => VmHook | undefined
   /** SSH agent socket for specs with useAgent (default: SSH_AUTH_SOCK). */
   agentSocket?: string
