@@ -76,14 +76,34 @@ function valueAt(raw: unknown, path: ReadonlyArray<PropertyKey>): unknown {
 function yamlMessage(code: string, message: string, text: string, pos: [number, number]): string {
   const first = message.split('\n')[0]?.replace(/ at line \d+, column \d+:?$/, '') ?? message
   if (code === 'DUPLICATE_KEY') {
-    const key = text.slice(pos[0], pos[1]).split(':')[0]?.trim() ?? ''
+    const key = (/^("[^"\n]*"|'[^'\n]*'|[^:\n]*)/.exec(text.slice(pos[0]))?.[1] ?? '')
+      .trim()
+      .replace(/^["']|["']$/g, '')
     return `Duplicate key${key ? ` "${key.slice(0, 40)}"` : ''}: each key may appear once in a mapping.`
   }
   return `YAML syntax error: ${first}`
 }
 
+/** Keys named __proto__ anywhere (zod would drop them silently; JavaScript objects misread them). */
+function protoKeys(v: unknown, path: Array<string | number> = [], out: Issue[] = []): Issue[] {
+  if (v === null || typeof v !== 'object' || path.length > 12) return out
+  for (const k of Object.keys(v)) {
+    const here = [...path, Array.isArray(v) ? Number(k) : k]
+    if (k === '__proto__')
+      out.push({
+        path: here,
+        message: 'The key "__proto__" is not allowed in a lab file.',
+        at: 'key',
+      })
+    else protoKeys((v as Record<string, unknown>)[k], here, out)
+  }
+  return out
+}
+
 /** Schema issues (zod) and cross-reference issues → problems with paths, before positions. */
 function issuesOf(raw: unknown): Issue[] {
+  const proto = protoKeys(raw)
+  if (proto.length) return proto
   const r = labFileSchema.safeParse(raw)
   if (r.success) return []
   return r.error.issues.flatMap((iss): Issue[] => {

@@ -323,7 +323,14 @@ const bridge = mapping(
 const link = mapping(
   {
     endpoints: z
-      .tuple([endpoint, endpoint], expecting('a list of two endpoints'))
+      .tuple([endpoint, endpoint], {
+        error: (iss) =>
+          iss.input === undefined
+            ? 'a list of two endpoints is required.'
+            : Array.isArray(iss.input)
+              ? `A link has exactly two endpoints; this one has ${iss.input.length}.`
+              : `Expected a list of two endpoints, got ${show(iss.input)}.`,
+      })
       .meta({ description: 'The two ends of the veth pair.' }),
   },
   'a link',
@@ -366,13 +373,6 @@ const shape = {
         const c = name === 'host' ? { ok: true as const } : checkNamespaceName(name)
         if (!c.ok)
           ctx.addIssue({ code: 'custom', message: c.message, path: [name], params: { at: 'key' } })
-        else if (name === '__proto__')
-          ctx.addIssue({
-            code: 'custom',
-            message: 'A namespace cannot be called "__proto__" in a lab file.',
-            path: [name],
-            params: { at: 'key' },
-          })
       }
     })
     .meta({ propertyNames: { pattern: NAME_PATTERN } })
