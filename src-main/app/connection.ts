@@ -1,5 +1,5 @@
-// The connection manager: owns the current Target and its NetnsEngine, reports status, batches
-// command-log events, and pushes a fresh snapshot after each operation and periodically.
+// The connection manager: owns the current Target and its NetnsEngine, reports status, and pushes
+// a fresh snapshot after each operation and periodically (also as a typed 'snapshot' event).
 
 import { EventEmitter } from 'node:events'
 import { AppError, toErrorData } from '../../shared/errors'
@@ -9,8 +9,6 @@ import type {
   ResetResult,
   TargetSpec,
 } from '../../shared/ipc/domains/core'
-import type { LogEntry } from '../../shared/net/command-log'
-import { exportScript } from '../../shared/net/command-log'
 import type { Snapshot } from '../../shared/net/model'
 import type { BranchFacts } from '../../shared/net/branch'
 import type { NatBackend, NetOp } from '../../shared/net/ops'
@@ -30,47 +28,39 @@ export interface EngineLike {
   role?: BranchFacts['target']
 }
 
-/** The command log the engines append to; one for the whole session, across reconnects. */
-export interface LogLike {
-  readonly entries: readonly LogEntry[]
-  on(event: 'appended', fn: (entries: LogEntry[]) => void): unknown
-  off(event: 'appended', fn: (entries: LogEntry[]) => void): unknown
-  clear(): void
-}
-
 export interface ConnectionOptions {
   events: EventSink
   /** Build the Target for a spec (SshTarget, LocalTarget, or the VM's SshTarget). */
   createTarget(spec: TargetSpec): Promise<Target>
-  /** Build the engine for a connected target; it must append to `log`. */
+  /** Build the engine for a connected target (it appends to the session's command log). */
   createEngine(target: Target): EngineLike
-  /** The session's command log. */
-  log: LogLike
   /** Periodic refresh while connected, in ms (default 5000; 0 turns it off). */
   refreshMs?: number
-  /** How long log entries are collected before one `log:appended` event (default 100 ms). */
-  logBatchMs?: number
+}
+
+/** The manager's events, typed. */
+export interface ConnectionEvents {
+  /** The current target changed (null: none), for domains that must follow it (live streams). */
+  'target-changed': [Target | null]
+  /** A full snapshot was read and pushed to the renderers (`netns:changed`). */
+  snapshot: [Snapshot]
 }
 
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', label: null, kind: null }
 
 /**
- * One current target at a time. Emits 'target-changed' (Target | null) for other domains (live
- * streams) that must follow the connection.
+ * One current target at a time. Emits 'target-changed' for other domains (live streams) that must
+ * follow the connection, and 'snapshot' with every full snapshot it pushes.
  */
-export class ConnectionManager extends EventEmitter {
+export class ConnectionManager extends EventEmitter<ConnectionEvents> {
   private current: { target: Target; engine: EngineLike; spec: TargetSpec } | null = null
   private st: ConnectionStatus = DISCONNECTED
   private generation = 0
   private refreshTimer: NodeJS.Timeout | null = null
   private refreshing: Promise<void> | null = null
-  private pendingLog: LogEntry[] = []
-  private logTimer: NodeJS.Timeout | null = null
-  private readonly onAppended = (entries: LogEntry[]): void => this.queueLog(entries)
 
   constructor(private readonly opts: ConnectionOptions) {
     super()
-    opts.log.on('appended', this.onAppended)
   }
 
   /** The current status (a copy). */
@@ -154,21 +144,6 @@ export class ConnectionManager extends EventEmitter {
     }
   }
 
-  logEntries(): LogEntry[] {
-    this.flushLog()
-    return [...this.opts.log.entries]
-  }
-
-  exportLog(): string {
-    const label = this.st.label ?? 'netns-studio session'
-    return exportScript(this.opts.log.entries, `netns-studio session on ${label}`)
-  }
-
-  clearLog(): void {
-    this.pendingLog = []
-    this.opts.log.clear()
-  }
-
   /** Read a snapshot now and push it as `netns:changed`; concurrent calls share one read. */
   refresh(): Promise<void> {
     if (this.refreshing) return this.refreshing
@@ -177,7 +152,9 @@ export class ConnectionManager extends EventEmitter {
     this.refreshing = cur.engine
       .snapshot()
       .then((snap) => {
-        if (this.current === cur) this.opts.events.send('netns:changed', snap)
+        if (this.current !== cur) return
+        this.opts.events.send('netns:changed', snap)
+        this.emit('snapshot', snap)
       })
       .catch(() => undefined) // a failed read shows up as a status change from the target
       .finally(() => (this.refreshing = null))
@@ -196,8 +173,6 @@ export class ConnectionManager extends EventEmitter {
   /** Stop timers and close the target. Safe to call more than once. */
   async dispose(): Promise<void> {
     await this.disconnect()
-    this.flushLog()
-    this.opts.log.off('appended', this.onAppended)
     this.removeAllListeners()
   }
 
@@ -256,22 +231,6 @@ export class ConnectionManager extends EventEmitter {
   private stopRefresh(): void {
     if (this.refreshTimer) clearInterval(this.refreshTimer)
     this.refreshTimer = null
-  }
-
-  private queueLog(entries: LogEntry[]): void {
-    this.pendingLog.push(...entries)
-    if (this.logTimer) return
-    this.logTimer = setTimeout(() => this.flushLog(), this.opts.logBatchMs ?? 100)
-    this.logTimer.unref()
-  }
-
-  private flushLog(): void {
-    if (this.logTimer) clearTimeout(this.logTimer)
-    this.logTimer = null
-    if (this.pendingLog.length === 0) return
-    const batch = this.pendingLog
-    this.pendingLog = []
-    this.opts.events.send('log:appended', batch)
   }
 }
 

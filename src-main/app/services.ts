@@ -5,7 +5,6 @@
 import { join } from 'node:path'
 import type { InvokeChannel } from '../../shared/ipc/contract'
 import type { AppInfo } from '../../shared/ipc/domains/app'
-import type { Snapshot } from '../../shared/net/model'
 import { createAppHandlers, nodeAppInfo } from '../ipc/handlers/app'
 import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
@@ -21,6 +20,7 @@ import { createAppVm } from '../vm/app-vm'
 import type { VmBackend } from '../vm/backend'
 import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { ConnectionManager } from './connection'
+import { LogService } from './log-service'
 import { EventHub } from './event-hub'
 import { targetFactory } from './targets'
 
@@ -53,6 +53,8 @@ export interface Services {
   /** Attach a transport's sink with `events.attach(sink)`; returns a detach function. */
   readonly events: EventHub
   readonly connection: ConnectionManager
+  /** The session's command log, as the renderers see it (tests read it). */
+  readonly commandLog: LogService
   /** The stream manager (tests and bench observe it). */
   readonly live: LiveService
   /** The app's VM. */
@@ -69,7 +71,12 @@ export interface Services {
 export function createServices(opts: ServicesOptions): Services {
   const events = new EventHub()
   const hostKeys = opts.hostKeys ?? new FileHostKeyStore(join(opts.dataDir, 'known_hosts.json'))
-  const log = new CommandLog()
+  const engineLog = new CommandLog()
+  const commandLog = new LogService({
+    events,
+    log: engineLog,
+    ...(opts.logBatchMs !== undefined ? { batchMs: opts.logBatchMs } : {}),
+  })
   const vm = createAppVm({
     dataDir: opts.dataDir,
     hostKeys,
@@ -86,30 +93,20 @@ export function createServices(opts: ServicesOptions): Services {
   const connection = new ConnectionManager({
     events,
     createTarget: targetFactory({ hostKeys, vm: () => vm }),
-    log,
     createEngine: (target) =>
-      new NetnsEngine(target, log, opts.ownedFile ? { ownedFile: opts.ownedFile } : {}),
+      new NetnsEngine(target, engineLog, opts.ownedFile ? { ownedFile: opts.ownedFile } : {}),
     ...(opts.refreshMs !== undefined ? { refreshMs: opts.refreshMs } : {}),
-    ...(opts.logBatchMs !== undefined ? { logBatchMs: opts.logBatchMs } : {}),
   })
 
   const live = new LiveService({
     connection,
     events,
     ...(opts.chooseSavePath ? { chooseSavePath: opts.chooseSavePath } : {}),
-    // the table monitor merges partial re-reads into the last snapshot pushed
-    snapshots: (fn) =>
-      void events.attach({
-        send: (channel, ...args) => {
-          if (channel === 'netns:changed') fn(args[0] as Snapshot)
-        },
-        sendTo: () => undefined,
-      }),
   })
 
   const handlers: HandlerMap<InvokeChannel> = {
     ...createAppHandlers(opts.appInfo ?? nodeAppInfo(process.env.npm_package_version ?? '0.0.0')),
-    ...createCoreHandlers(connection),
+    ...createCoreHandlers(connection, commandLog),
     ...createLiveHandlers(live),
     ...createVmHandlers(vm),
   }
@@ -119,6 +116,7 @@ export function createServices(opts: ServicesOptions): Services {
     handlers,
     events,
     connection,
+    commandLog,
     live,
     vm,
     router: (isTrustedSender) => createRouter(handlers, { isTrustedSender }),
@@ -131,6 +129,7 @@ export function createServices(opts: ServicesOptions): Services {
         await vm.dispose().catch(() => undefined)
         await live.dispose().catch(() => undefined)
         await connection.dispose()
+        commandLog.dispose()
         if (d.haltVm) await haltOnQuit(vm)
       })()
       return disposing

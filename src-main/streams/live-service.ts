@@ -36,6 +36,11 @@ export interface ConnectionLike {
   /** A refresh whose snapshot is read after the call (not a read already in flight). */
   refreshAfter?(): Promise<void>
   on(event: 'target-changed', fn: (t: Target | null) => void): unknown
+  /**
+   * Every full snapshot pushed to the renderers (`netns:changed`): the table monitor merges a
+   * partial re-read of the namespaces a kernel event names into the last one.
+   */
+  on(event: 'snapshot', fn: (s: Snapshot) => void): unknown
 }
 
 export interface LiveServiceOptions {
@@ -47,11 +52,6 @@ export interface LiveServiceOptions {
   maxPerOwner?: number
   /** Observe monitor events (tests, bench). */
   onMonitorEvent?: (e: MonitorEvent) => void
-  /**
-   * Follow every snapshot pushed to the renderers (`netns:changed`). With it, a kernel event that
-   * names a few namespaces re-reads only those and merges them into the last snapshot.
-   */
-  snapshots?: (fn: (s: Snapshot) => void) => void
 }
 
 const isPing = (s: OwnedStream): s is PingSession => s instanceof PingSession
@@ -93,9 +93,9 @@ export class LiveService {
       push: (s) => opts.events.send('netns:changed', s),
       full: () => c.refreshAfter?.() ?? c.refresh(),
       current: () => this.target,
-      enabled: !!opts.snapshots,
+      enabled: true,
     })
-    opts.snapshots?.((s) => this.refresher.observe(s))
+    c.on('snapshot', (s) => this.refresher.observe(s))
   }
 
   // ---- ping ----
@@ -356,7 +356,7 @@ export class LiveService {
     })
     await monitor.start()
     // Seed the partial refresher with a pushed snapshot (the renderer's own reads are not pushed).
-    if (this.opts.snapshots && this.target === t) void this.opts.connection.refresh()
+    if (this.target === t) void this.opts.connection.refresh()
   }
 
   /** The connected target (NOT_CONNECTED otherwise). Caps are the registry's. */

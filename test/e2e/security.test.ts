@@ -85,7 +85,7 @@ describe.skipIf(skip !== null)('IPC and window security (Chromium bridge)', () =
   })
 
   it('rejects an invalid argument before any command reaches the target', async () => {
-    const before = app.services.connection.logEntries().length
+    const before = app.services.commandLog.entries().length
     const marker = `/tmp/${prefix}pwned`
     const hostile = [
       { op: 'ns.add', name: `${prefix}a; touch ${marker}` },
@@ -108,7 +108,7 @@ describe.skipIf(skip !== null)('IPC and window security (Chromium bridge)', () =
     )
     expect(badSpec).toMatchObject({ ok: false, error: { code: 'INVALID_ARGUMENT' } })
     // The target saw nothing: no new command-log entry, no namespace, no marker file, still connected.
-    expect(app.services.connection.logEntries()).toHaveLength(before)
+    expect(app.services.commandLog.entries()).toHaveLength(before)
     expect(namespacesWithPrefix(prefix)).toEqual([])
     expect(existsSync(marker)).toBe(false)
     expect(app.services.connection.status().state).toBe('connected')
@@ -119,7 +119,7 @@ describe.skipIf(skip !== null)('IPC and window security (Chromium bridge)', () =
     )
     expect(ok.ok).toBe(true)
     expect(namespacesWithPrefix(prefix)).toEqual([`${prefix}a`])
-    expect(app.services.connection.logEntries().length).toBeGreaterThan(before)
+    expect(app.services.commandLog.entries().length).toBeGreaterThan(before)
     await app.invoke('netns:apply', { op: 'ns.delete', name: `${prefix}a` })
   })
 

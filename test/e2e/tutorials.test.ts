@@ -183,7 +183,7 @@ describe.skipIf(skip !== null)('tutorials 1 and 2 by clicking (Chromium bridge)'
     await page.getByRole('button', { name: 'End compare' }).click()
 
     // Every line the forms showed as run is in the target's command log, exit code 0.
-    const log = app.services.connection.logEntries().filter((e) => e.mutating)
+    const log = app.services.commandLog.entries().filter((e) => e.mutating)
     for (const line of ran) expect(log.find((e) => e.line === line)?.exitCode, line).toBe(0)
   })
 
@@ -296,9 +296,7 @@ describe.skipIf(skip !== null)('tutorials 1 and 2 by clicking (Chromium bridge)'
     await app.screenshot('23-command-log-dark')
     await app.page.emulateMedia({ colorScheme: 'light' })
     // Only the deliberately repeated address failed.
-    const failed = app.services.connection
-      .logEntries()
-      .filter((e) => e.mutating && e.exitCode !== 0)
+    const failed = app.services.commandLog.entries().filter((e) => e.mutating && e.exitCode !== 0)
     expect(failed.map((e) => e.line)).toEqual([expect.stringContaining('addr add 10.10.10.1/28')])
   })
 

@@ -16,7 +16,7 @@
 //
 // `app.invoke(channel, ...args)` calls the same router as the page's main frame (for test setup
 // or assertions; it returns the value or throws AppError). `app.services` is the live
-// composition root (e.g. `app.services.connection.logEntries()`). `app.saveDialog` stands in for
+// composition root (e.g. `app.services.commandLog.entries()`). `app.saveDialog` stands in for
 // the native save dialog (it cannot be shown or driven in Chromium): it answers with a path in
 // the test's temp folder, or with Cancel when the test says so.
 
