@@ -73,7 +73,7 @@ export type NetOp =
       remove?: boolean
     }
   | { op: 'sysctl.set'; ns: string; key: string; value: string }
-  | ({ op: 'netem.set'; ns: string; ifname: string } & NetemSettings)
+  | ({ op: 'netem.set'; ns: string; ifname: string } & NetemSettings & Confirmable)
   | { op: 'netem.clear'; ns: string; ifname: string }
 
 export type NetOpName = NetOp['op']
@@ -160,6 +160,7 @@ const SHAPES: Record<NetOpName, Record<string, Kind>> = {
     jitterMs: 'number?',
     lossPct: 'number?',
     rateKbit: 'number?',
+    confirm: 'confirm',
   },
   'netem.clear': { ns: 'text', ifname: 'text' },
 }

@@ -214,6 +214,45 @@ export const OP_FORMS: OpForm[] = [
     { ns: HOST_NS, protocol: 'tcp', port: '', toAddr: '', toPort: '', remove: false },
   ),
   form(
+    'sysctl.set',
+    'Set one of the kernel settings a lab may change, in a namespace.',
+    [
+      ns(),
+      {
+        key: 'key',
+        label: 'Setting',
+        type: 'text',
+        placeholder: 'net.ipv4.conf.all.rp_filter',
+        help: 'e.g. net.ipv4.ip_forward, net.ipv4.conf.veth0.proxy_arp',
+      },
+      { key: 'value', label: 'Value', type: 'text', placeholder: '0' },
+    ],
+    { ns: HOST_NS, key: '', value: '' },
+  ),
+  form(
+    'netem.set',
+    'Impair an interface: delay, jitter, loss or a rate limit on what it sends.',
+    [
+      ns(),
+      link(),
+      { key: 'delayMs', label: 'Delay (ms)', type: 'number', optional: true, placeholder: '100' },
+      { key: 'jitterMs', label: 'Jitter (ms)', type: 'number', optional: true, placeholder: '10' },
+      { key: 'lossPct', label: 'Loss (%)', type: 'number', optional: true, placeholder: '5' },
+      {
+        key: 'rateKbit',
+        label: 'Rate (kbit/s)',
+        type: 'number',
+        optional: true,
+        placeholder: '1000',
+      },
+    ],
+    { ns: HOST_NS, ifname: '', delayMs: '', jitterMs: '', lossPct: '', rateKbit: '' },
+  ),
+  form('netem.clear', "Remove an interface's impairment.", [ns(), link()], {
+    ns: HOST_NS,
+    ifname: '',
+  }),
+  form(
     'addr.delete',
     'Remove an address from an interface.',
     [
@@ -266,6 +305,7 @@ function num(v: string | boolean | undefined): number {
 /** Build the operation from form values; optional empty fields are left out. */
 export function buildOp(op: NetOpName, v: FormValues): NetOp {
   const opt = (k: string): Record<string, string> => (str(v[k]) ? { [k]: str(v[k]) } : {})
+  const optNum = (k: string): Record<string, number> => (str(v[k]) ? { [k]: num(v[k]) } : {})
   switch (op) {
     case 'ns.add':
     case 'ns.delete':
@@ -315,6 +355,20 @@ export function buildOp(op: NetOpName, v: FormValues): NetOp {
         toPort: num(v.toPort),
         ...(v.remove === true ? { remove: true } : {}),
       }
+    case 'sysctl.set':
+      return { op, ns: str(v.ns), key: str(v.key), value: str(v.value) }
+    case 'netem.set':
+      return {
+        op,
+        ns: str(v.ns),
+        ifname: str(v.ifname),
+        ...optNum('delayMs'),
+        ...optNum('jitterMs'),
+        ...optNum('lossPct'),
+        ...optNum('rateKbit'),
+      }
+    case 'netem.clear':
+      return { op, ns: str(v.ns), ifname: str(v.ifname) }
   }
 }
 

@@ -334,6 +334,45 @@ describe("operations that would cut the app's own connection", () => {
   })
 })
 
+describe('impairment and sysctl forms', () => {
+  it('an impairment says what is missing, previews tc, and is marked on what carries the connection', async () => {
+    fake.handle('netns:branch', () => vmFacts())
+    const w = mountForm('netem.set')
+    await flush()
+    await w.get('#op-netem\\.set-ns').setValue('ns1')
+    await w.get('#op-netem\\.set-ifname').setValue('veth0')
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(w.findAll('[role=alert]').map((a) => a.text())).toContain(
+      'Set at least a delay, a loss or a rate.',
+    )
+    expect(fake.callsOf('netns:apply')).toEqual([])
+    await w.get('#op-netem\\.set-delayMs').setValue('100')
+    expect(w.get('[data-test=preview]').text()).toBe(
+      'ip netns exec ns1 tc qdisc replace dev veth0 root netem delay 100ms',
+    )
+    expect(w.find('[data-test=cut-warning]').exists()).toBe(false)
+    await w.get('#op-netem\\.set-ns').setValue('host')
+    await w.get('#op-netem\\.set-ifname').setValue('eth0')
+    await w.get('#op-netem\\.set-lossPct').setValue('100')
+    expect(w.get('[data-test=cut-warning]').text()).toMatch(
+      /^Cuts the app's connection\. Adding the impairment 100ms · 100% loss to eth0 breaks the app's SSH connection to the VM/,
+    )
+  })
+
+  it('a sysctl outside the allowed list is refused inline with the list', async () => {
+    const w = mountForm('sysctl.set')
+    await w.get('#op-sysctl\\.set-key').setValue('kernel.core_pattern')
+    await w.get('#op-sysctl\\.set-value').setValue('|/bin/sh')
+    expect(w.get('#op-sysctl\\.set-key-problem').text()).toMatch(
+      /^Sysctl "kernel\.core_pattern" is not one a lab may set; allowed: net\.ipv4\.ip_forward/,
+    )
+    await w.get('form').trigger('submit')
+    await flush()
+    expect(fake.callsOf('netns:apply')).toEqual([])
+  })
+})
+
 describe('NAT previews come from the tool main uses on the target', () => {
   const masq: NetOp = { op: 'nat.masquerade', ns: 'ns1', source: '10.0.0.0/24', remove: true }
   const fill = async (w: ReturnType<typeof mount>): Promise<void> => {
