@@ -106,7 +106,17 @@ function issuesOf(raw: unknown): Issue[] {
   if (proto.length) return proto
   const r = labFileSchema.safeParse(raw)
   if (r.success) return []
-  return r.error.issues.flatMap((iss): Issue[] => {
+  // A value the field checks refused is not also reported as a dangling reference.
+  type Params = { at?: 'key' | 'value'; cross?: boolean }
+  const params = (iss: object): Params =>
+    'params' in iss && iss.params && typeof iss.params === 'object' ? iss.params : {}
+  const fieldPaths = new Set(
+    r.error.issues.filter((i) => !params(i).cross).map((i) => JSON.stringify(i.path)),
+  )
+  const issues = r.error.issues.filter(
+    (i) => !params(i).cross || !fieldPaths.has(JSON.stringify(i.path)),
+  )
+  return issues.flatMap((iss): Issue[] => {
     const path = iss.path.filter((p): p is string | number => typeof p !== 'symbol')
     if (iss.code === 'unrecognized_keys')
       return iss.keys.map((k) => ({
@@ -114,7 +124,7 @@ function issuesOf(raw: unknown): Issue[] {
         message: `Unknown key "${k.length > 40 ? `${k.slice(0, 40)}…` : k}": ${iss.message}`,
         at: 'key',
       }))
-    const at = (iss as { params?: { at?: 'key' | 'value' } }).params?.at
+    const at = params(iss).at
     if (iss.code === 'invalid_type' && valueAt(raw, path) === undefined && path.length) {
       const key = String(path[path.length - 1])
       return [{ path, message: `Missing required key "${key}": ${iss.message}` }]

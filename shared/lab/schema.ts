@@ -399,7 +399,12 @@ const shape = {
 export const labFileSchema = mapping(shape, 'a lab')
   .superRefine((lab, ctx) => {
     for (const i of crossCheck(lab))
-      ctx.addIssue({ code: 'custom', message: i.message, path: i.path, params: { at: i.at } })
+      ctx.addIssue({
+        code: 'custom',
+        message: i.message,
+        path: i.path,
+        params: { at: i.at, cross: true },
+      })
   })
   .meta({
     title: 'netns-studio lab',

@@ -6,6 +6,7 @@ import { AppError } from '../../shared/errors'
 import { planLab, type LabPlan, type PlanChange } from '../../shared/lab/diff'
 import { labFromSnapshotReport } from '../../shared/lab/from-snapshot'
 import { labRecordFile } from '../../shared/lab/owned'
+import { validateLab } from '../../shared/lab/parse'
 import { checkLabName } from '../../shared/lab/schema'
 import type { Lab } from '../../shared/lab/types'
 import { MAX_OPS, type NatBackend, type NetOp } from '../../shared/net/ops'
@@ -76,8 +77,22 @@ export class LabService {
     return e
   }
 
-  /** The difference between `lab` and the target now; nothing is changed. */
+  /**
+   * The difference between `lab` and the target now; nothing is changed. The lab is checked
+   * first, as a file is (a lab built in memory too): no value reaches a command unchecked.
+   */
   async plan(lab: Lab): Promise<LabPlan> {
+    const v = validateLab(lab)
+    if (!v.ok) {
+      const first = v.errors[0]!
+      throw new AppError(
+        'INVALID_ARGUMENT',
+        `Lab ${String(lab.name)}: ${first.path ? `${first.path}: ` : ''}${first.message}`,
+        {
+          data: { errors: v.errors },
+        },
+      )
+    }
     const engine = this.engineFor(lab.name)
     const state = await readLabState(this.target, lab, () => engine.natBackend())
     const needsNat = lab.nat.length > 0 || state.owned.nat.length > 0

@@ -7,9 +7,10 @@ kind: tutorial
 title: veth states across namespaces
 description: |
   veth0 stays in the root namespace and is up; its peer veth1 was moved into ns1 and is still
-  down. The root namespace shows veth0 as LOWERLAYERDOWN ("link-netns ns1": the peer is in ns1
-  and down); ns1 shows veth1 DOWN with "link-netnsid 0". Bring veth1 up
-  (ip -n ns1 link set veth1 up) and both ends carry: 10.0.5.1 and 10.0.5.2 reach each other.
+  down. The root namespace shows veth0 UP but with NO-CARRIER (its state reads DOWN, or
+  LOWERLAYERDOWN on some kernels: the peer is down), with "link-netns ns1"; ns1 shows veth1 DOWN
+  with "link-netnsid 0". Bring veth1 up (ip -n ns1 link set veth1 up) and both ends carry:
+  10.0.5.1 and 10.0.5.2 reach each other.
 namespaces:
   ns1: {}
 links:
