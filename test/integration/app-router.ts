@@ -39,12 +39,19 @@ export interface AppRouter {
 /** Services in a fresh data folder (no periodic refresh), behind the real router. */
 export function openAppRouter(sshd: SshdFixture, ownedFile: string): AppRouter {
   const dataDir = mkdtempSync(join(tmpdir(), 'nss-router-'))
-  const services = createServices({ dataDir, refreshMs: 0, logBatchMs: 20, ownedFile })
+  let services: Services
+  try {
+    services = createServices({ dataDir, refreshMs: 0, logBatchMs: 20, ownedFile })
+  } catch (e) {
+    rmSync(dataDir, { recursive: true, force: true })
+    throw e
+  }
   const router = services.router(
     makeSenderCheck({ kind: 'scheme', origin: APP_ORIGIN }, (id) => id === APP_SENDER.senderId),
   )
+  // Electron copies what crosses IPC with structured clone: so does this harness.
   const call = (channel: unknown, args: unknown[]): Promise<IpcResult<unknown>> =>
-    router.handle(APP_SENDER, channel, args)
+    router.handle(APP_SENDER, channel, structuredClone(args))
   return {
     services,
     router,

@@ -6,7 +6,7 @@ import type { Snapshot } from '../../net/model'
 import type { NatBackend, NetOp } from '../../net/ops'
 import { validateOp } from '../../net/ops'
 import type { Check } from '../../net/validate'
-import { checkPort } from '../../net/validate'
+import { checkPlainObject, checkPort } from '../../net/validate'
 
 /** How to reach a Linux kernel. */
 export type TargetSpec =
@@ -23,7 +23,8 @@ export type TargetSpec =
     }
   | { kind: 'local' }
 
-export type ConnectionState = 'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed'
+export type ConnectionState =
+  'disconnected' | 'connecting' | 'connected' | 'reconnecting' | 'failed'
 
 export interface ConnectionStatus {
   state: ConnectionState
@@ -113,19 +114,48 @@ export interface CoreEvents {
 const none = (args: unknown[]): Check =>
   args.length === 0 ? { ok: true } : { ok: false, message: 'This call takes no arguments.' }
 
+/** The fields each kind of target takes, and nothing else. */
+const TARGET_FIELDS: Record<TargetSpec['kind'], readonly string[]> = {
+  vm: ['kind'],
+  local: ['kind'],
+  ssh: ['kind', 'host', 'port', 'username', 'privateKeyPath', 'useAgent'],
+}
+
+/** Longest key path accepted (PATH_MAX on Linux). */
+const MAX_KEY_PATH = 4096
+
 function checkTargetSpec(v: unknown): Check {
-  if (typeof v !== 'object' || v === null) return { ok: false, message: 'Target must be an object.' }
+  const o = checkPlainObject(v, 'Target')
+  if (!o.ok) return o
   const s = v as Record<string, unknown>
-  if (s.kind === 'vm' || s.kind === 'local') return { ok: true }
-  if (s.kind !== 'ssh') return { ok: false, message: 'Target kind must be vm, ssh or local.' }
-  if (typeof s.host !== 'string' || !/^[A-Za-z0-9.:_-]{1,253}$/.test(s.host))
+  const kind = Object.hasOwn(s, 'kind') ? s.kind : undefined
+  if (kind !== 'vm' && kind !== 'local' && kind !== 'ssh')
+    return { ok: false, message: 'Target kind must be vm, ssh or local.' }
+  const extra = Object.keys(s).find((k) => !TARGET_FIELDS[kind].includes(k))
+  if (extra !== undefined)
+    return {
+      ok: false,
+      message: `A target of kind ${kind} has no field "${extra.slice(0, 40)}".`,
+    }
+  if (kind !== 'ssh') return { ok: true }
+  // A host name or address; never starting with "-" or ".".
+  if (typeof s.host !== 'string' || !/^[A-Za-z0-9:][A-Za-z0-9.:_-]{0,252}$/.test(s.host))
     return { ok: false, message: 'Host must be a host name or IP address.' }
   const p = checkPort(s.port)
   if (!p.ok) return p
   if (typeof s.username !== 'string' || !/^[a-z_][a-z0-9_-]{0,31}$/.test(s.username))
     return { ok: false, message: 'User name must be a valid Linux user name.' }
-  if (s.privateKeyPath !== undefined && (typeof s.privateKeyPath !== 'string' || s.privateKeyPath.includes('\0')))
-    return { ok: false, message: 'Key path must be a file path.' }
+  if (s.privateKeyPath !== undefined) {
+    const k = s.privateKeyPath
+    const control = typeof k === 'string' && [...k].some((c) => c < ' ' || c === '\x7f')
+    if (typeof k !== 'string' || k.length > MAX_KEY_PATH || control)
+      return {
+        ok: false,
+        message: `Key path must be a file path (at most ${MAX_KEY_PATH} characters, no control characters).`,
+      }
+  }
+  if (s.useAgent !== undefined && typeof s.useAgent !== 'boolean')
+    return { ok: false, message: 'useAgent must be true or false.' }
   return { ok: true }
 }
 
@@ -146,7 +176,8 @@ function checkTrustHostKey(v: unknown): Check {
 
 /** Runtime argument checks per channel (the allowlist for this domain). */
 export const coreInvokeArgs: { [K in keyof CoreInvoke]: (args: unknown[]) => Check } = {
-  'target:connect': (a) => (a.length === 1 ? checkTargetSpec(a[0]) : { ok: false, message: 'Expected one target.' }),
+  'target:connect': (a) =>
+    a.length === 1 ? checkTargetSpec(a[0]) : { ok: false, message: 'Expected one target.' },
   'target:disconnect': none,
   'target:status': none,
   'target:trust-host-key': (a) =>
