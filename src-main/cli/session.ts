@@ -60,7 +60,9 @@ export async function withTarget<T>(
     })
     return await fn(target)
   } finally {
+    // closing is best effort: the command's own result or error is what the user needs to see
     await target?.close().catch(() => undefined)
+    // the driver only stops its status polls here; nothing of the VM itself changes
     await vm?.dispose().catch(() => undefined)
   }
 }

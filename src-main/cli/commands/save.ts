@@ -98,6 +98,7 @@ async function saveSome(target: Target, name: string, names: string[]): Promise<
   const snap = await service.engineFor(name).snapshot()
   for (const n of names) namespaceIn(snap, n)
   const some = selectNamespaces(snap, names)
+  // neither iptables nor nft on the target: there are no NAT rules to keep (as LabService.save)
   const nat = await service
     .engineFor(name)
     .natBackend()
