@@ -23,7 +23,10 @@ function describeChar(c: string): string {
   if (c === ' ') return 'a space'
   if (c === '\0') return 'a NUL byte'
   const code = c.codePointAt(0) ?? 0
-  if (code < 0x20 || code === 0x7f) return `a control character (U+${code.toString(16).padStart(4, '0')})`
+  const hex = code.toString(16).padStart(4, '0')
+  if (code < 0x20 || code === 0x7f) return `a control character (U+${hex})`
+  // A no-break space, an em space...: invisible when quoted, so name it.
+  if (/\s/.test(c)) return `a white-space character (U+${hex})`
   return `"${c}"`
 }
 
@@ -42,10 +45,13 @@ export function checkName(value: unknown, what = 'Name'): Check {
       return bad(`${what} contains ${describeChar(c)}; use letters, digits, "_", "." or "-".`)
     if (c === '/') return bad(`${what} contains "/"; names cannot contain a slash.`)
     if (c === ':') return bad(`${what} contains ":"; use letters, digits, "_", "." or "-".`)
-    if (SHELL_META.test(c)) return bad(`${what} contains the shell character "${c}", which is not allowed.`)
-    if ((c.codePointAt(0) ?? 0) > 0x7e) return bad(`${what} contains the non-ASCII character "${c}"; use plain ASCII.`)
+    if (SHELL_META.test(c))
+      return bad(`${what} contains the shell character "${c}", which is not allowed.`)
+    if ((c.codePointAt(0) ?? 0) > 0x7e)
+      return bad(`${what} contains the non-ASCII character "${c}"; use plain ASCII.`)
   }
-  if (value.startsWith('-')) return bad(`${what} cannot start with "-" (it would read as an option).`)
+  if (value.startsWith('-'))
+    return bad(`${what} cannot start with "-" (it would read as an option).`)
   if (!ALLOWED_NAME.test(value)) return bad(`${what} must start with a letter, digit or "_".`)
   return OK
 }
@@ -149,8 +155,10 @@ export function parseIPv6(s: string): number[] | null {
 
 /** A single IP address (v4 or v6), no prefix. */
 export function checkIp(value: unknown, what = 'Address'): Check {
-  if (typeof value !== 'string' || value.length === 0) return bad(`${what} is empty.`)
-  if (value.includes('/')) return bad(`${what} "${value}" has a prefix length; give the address alone.`)
+  if (typeof value !== 'string') return bad(`${what} must be text.`)
+  if (value.length === 0) return bad(`${what} is empty.`)
+  if (value.includes('/'))
+    return bad(`${what} "${truncate(value)}" has a prefix length; give the address alone.`)
   if (parseIPv4(value) !== null || parseIPv6(value) !== null) return OK
   return bad(`${what} "${truncate(value)}" is not a valid IPv4 or IPv6 address.`)
 }
@@ -165,18 +173,24 @@ export function ipFamily(value: string): 'inet' | 'inet6' | null {
 
 /** An address with prefix length, e.g. 10.0.0.1/24 or fd00::1/64. */
 export function checkCidr(value: unknown, what = 'Address'): Check {
-  if (typeof value !== 'string' || value.trim().length === 0) return bad(`${what} is empty.`)
+  if (typeof value !== 'string') return bad(`${what} must be text.`)
+  if (value.trim().length === 0) return bad(`${what} is empty.`)
   if (/\s/.test(value)) return bad(`${what} contains white space.`)
-  if (value.includes('//')) return bad(`${what} "${truncate(value)}" has a double slash; write it like 10.0.0.1/24.`)
+  if (value.includes('//'))
+    return bad(`${what} "${truncate(value)}" has a double slash; write it like 10.0.0.1/24.`)
   const parts = value.split('/')
-  if (parts.length === 1) return bad(`${what} "${truncate(value)}" needs a prefix length, like 10.0.0.1/24.`)
+  if (parts.length === 1)
+    return bad(`${what} "${truncate(value)}" needs a prefix length, like 10.0.0.1/24.`)
   if (parts.length > 2) return bad(`${what} "${truncate(value)}" has more than one "/".`)
   const [addr = '', len = ''] = parts
   const fam = parseIPv4(addr) !== null ? 'inet' : parseIPv6(addr) !== null ? 'inet6' : null
   if (!fam) return bad(`"${truncate(addr)}" is not a valid IPv4 or IPv6 address.`)
   if (!/^\d{1,3}$/.test(len)) return bad(`Prefix length "${truncate(len)}" must be a whole number.`)
   const max = fam === 'inet' ? 32 : 128
-  if (Number(len) > max) return bad(`Prefix length /${len} is too long for ${fam === 'inet' ? 'IPv4 (max 32)' : 'IPv6 (max 128)'}.`)
+  if (Number(len) > max)
+    return bad(
+      `Prefix length /${len} is too long for ${fam === 'inet' ? 'IPv4 (max 32)' : 'IPv6 (max 128)'}.`,
+    )
   return leadingZero(len, `Prefix length /${len}`, `/${Number(len)}`)
 }
 
@@ -190,12 +204,14 @@ export function checkMac(value: unknown): Check {
   if (typeof value !== 'string' || value.length === 0) return bad('MAC address is empty.')
   if (!/^[0-9A-Fa-f]{2}(:[0-9A-Fa-f]{2}){5}$/.test(value))
     return bad(`MAC address "${truncate(value)}" must look like 02:00:00:aa:bb:cc.`)
-  if ((parseInt(value.slice(0, 2), 16) & 1) === 1) return bad(`MAC address ${value} is a multicast address; the first byte must be even.`)
+  if ((parseInt(value.slice(0, 2), 16) & 1) === 1)
+    return bad(`MAC address ${value} is a multicast address; the first byte must be even.`)
   return OK
 }
 
 export function checkPort(value: unknown): Check {
-  if (typeof value !== 'number' || !Number.isInteger(value)) return bad('Port must be a whole number.')
+  if (typeof value !== 'number' || !Number.isInteger(value))
+    return bad('Port must be a whole number.')
   if (value < 1 || value > 65535) return bad(`Port ${value} is out of range (1–65535).`)
   return OK
 }
@@ -207,7 +223,9 @@ export function checkTable(value: unknown): Check {
     const n = Number(value)
     if (n >= 1 && n <= 4294967295) return leadingZero(value, `Table "${value}"`, String(n))
   }
-  return bad(`Table "${truncate(String(value))}" must be main, local, default or a number from 1 to 4294967295.`)
+  return bad(
+    `Table "${truncate(String(value))}" must be main, local, default or a number from 1 to 4294967295.`,
+  )
 }
 
 export function checkProtocol(value: unknown): Check {
@@ -220,7 +238,9 @@ function truncate(s: string): string {
 }
 
 /** Throw-style helper: collects the first failing check into a message, or null when all pass. */
-export function firstProblem(checks: Array<[string, Check]>): { field: string; message: string } | null {
+export function firstProblem(
+  checks: Array<[string, Check]>,
+): { field: string; message: string } | null {
   for (const [field, c] of checks) if (!c.ok) return { field, message: c.message }
   return null
 }

@@ -114,7 +114,11 @@ const namespaceNames: Family = {
     ['non-ASCII', 'ä', /non-ASCII character "ä"/],
     ['an emoji', 'ns😀', /non-ASCII character/],
     ['a zero-width space', 'a\u200bb', /non-ASCII character/],
-    ['a no-break space', 'a\u00a0b', /^Namespace name contains "\u00a0"; use letters/],
+    [
+      'a no-break space',
+      'a\u00a0b',
+      /^Namespace name contains a white-space character \(U\+00a0\)/,
+    ],
     ['the reserved root name', 'host', /^"host" is reserved for the target's root namespace\.$/],
     ['a number', 1234, /^name must be text\.$/],
     ['null', null, /^name must be text\.$/],
@@ -490,6 +494,13 @@ const pingOptions: Family = {
         /is not a valid IPv4 or IPv6 address/,
       ],
       ['address empty', { address: '' }, /^Destination address is empty\.$/],
+      ['address a number', { address: 167772161 }, /^Destination address must be text\.$/],
+      ['address a list', { address: ['10.99.0.2'] }, /^Destination address must be text\.$/],
+      [
+        'address with a 1,000-character prefix',
+        { address: `10.99.0.2/${big(1000)}` },
+        /^Destination address "10\.99\.0\.2\/x{30}…" has a prefix length/,
+      ],
       [
         'address 1,000 characters',
         { address: big(1000) },
@@ -819,6 +830,11 @@ const tables: Family = {
         'matrix: a pair address name',
         [[{ src: NS, dst: NS, address: 'localhost' }]],
         /^Pair address "localhost" is not a valid/,
+      ],
+      [
+        'matrix: a pair address number',
+        [[{ src: NS, dst: NS, address: 1 }]],
+        /^Pair address must be text\.$/,
       ],
       ['matrix: 6 echoes', [[], { count: 6 }], /^Echoes per pair must be 1–5\.$/],
       ['matrix: timeout 0', [[], { timeoutS: 0 }], /^Timeout must be 1–10 seconds\.$/],

@@ -121,7 +121,7 @@ describe('addresses and CIDRs', () => {
   const HOSTILE_CIDRS: Array<[unknown, RegExp]> = [
     ['', /Address is empty/],
     [' ', /Address is empty/],
-    [undefined, /Address is empty/],
+    [undefined, /^Address must be text\.$/],
     ['10.0.0.1', /needs a prefix length, like 10\.0\.0\.1\/24/],
     ['10.0.0.1/33', /\/33 is too long for IPv4 \(max 32\)/],
     ['fd00::1/129', /\/129 is too long for IPv6 \(max 128\)/],
