@@ -12,7 +12,13 @@ export default defineConfig({
     resolve: { alias },
     build: {
       outDir: 'out/main',
-      rollupOptions: { input: { index: resolve(root, 'src-main/index.ts') }, external: ['ssh2'] },
+      rollupOptions: {
+        input: { index: resolve(root, 'src-main/index.ts') },
+        // Loaded from node_modules at run time (electron-builder packs the dependencies): ssh2 for
+        // its native crypto binding; pino and pino-roll as they are (pino-roll runs in-thread as a
+        // stream, not as a transport, so no worker file is needed).
+        external: ['ssh2', 'pino', 'pino-roll'],
+      },
     },
   },
   preload: {

@@ -8,6 +8,59 @@ import tseslint from 'typescript-eslint'
 // Bare module names go in `paths` (exact match); `patterns` would also match our own folders (e.g. shared/net).
 const nodeModules = ['fs', 'path', 'child_process', 'os', 'net', 'crypto', 'events', 'stream', 'util']
 
+/** A handler that drops what it gets: `() => undefined`, `() => {}`, `() => null`, `() => void 0`. */
+const doesNothing = (fn) =>
+  (fn?.type === 'ArrowFunctionExpression' || fn?.type === 'FunctionExpression') &&
+  ((fn.body.type === 'BlockStatement' && fn.body.body.length === 0) ||
+    (fn.body.type === 'Identifier' && fn.body.name === 'undefined') ||
+    (fn.body.type === 'Literal' && fn.body.value === null) ||
+    (fn.body.type === 'UnaryExpression' && fn.body.operator === 'void'))
+
+/**
+ * A swallowed error says why. `no-empty` covers `catch {}` (a comment inside makes it non-empty);
+ * this covers a promise's `.catch(() => undefined)`, `.then(ok, () => undefined)` and
+ * `.on('error', () => undefined)`: the statement needs a comment on its lines or the line above
+ * (or a log line in the handler instead).
+ */
+const noSilentCatch = {
+  meta: {
+    type: 'problem',
+    messages: { silent: 'This drops an error without a word: log it, or add a comment saying why nothing is logged.' },
+    schema: [],
+  },
+  create(context) {
+    const src = context.sourceCode
+    const statementOf = (node) => {
+      let n = node
+      while (n.parent && !/(Statement|Declaration|PropertyDefinition)$/.test(n.type)) n = n.parent
+      return n
+    }
+    const explained = (node) => {
+      const s = statementOf(node)
+      return src
+        .getAllComments()
+        .some((c) => c.loc.end.line >= s.loc.start.line - 1 && c.loc.start.line <= s.loc.end.line)
+    }
+    return {
+      CallExpression(node) {
+        const callee = node.callee
+        if (callee.type !== 'MemberExpression' || callee.property.type !== 'Identifier') return
+        const name = callee.property.name
+        const [first, second] = node.arguments
+        const handler =
+          name === 'catch'
+            ? first
+            : name === 'then'
+              ? second
+              : (name === 'on' || name === 'once') && first?.type === 'Literal' && first.value === 'error'
+                ? second
+                : undefined
+        if (doesNothing(handler) && !explained(node)) context.report({ node: handler, messageId: 'silent' })
+      },
+    }
+  },
+}
+
 export default tseslint.config(
   { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.vagrant/**', '.scratch/**'] },
   js.configs.recommended,
@@ -99,6 +152,16 @@ export default tseslint.config(
           ],
         },
       ],
+    },
+  },
+  {
+    // Main swallows no error silently: an empty catch or a do-nothing promise handler needs a
+    // comment saying why (or a log line from src-main/log.ts instead).
+    files: ['src-main/**/*.ts'],
+    plugins: { local: { rules: { 'no-silent-catch': noSilentCatch } } },
+    rules: {
+      'no-empty': ['error', { allowEmptyCatch: false }],
+      'local/no-silent-catch': 'error',
     },
   },
   {

@@ -3,6 +3,9 @@
 
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
+import { logger } from './log'
+
+const log = logger('settings')
 
 /** A window's position and size, in screen pixels. */
 export interface WindowBounds {
@@ -63,7 +66,10 @@ export class SettingsStore {
   private static read(path: string): Settings {
     try {
       return parseSettings(JSON.parse(readFileSync(path, 'utf8')))
-    } catch {
+    } catch (err) {
+      // No file yet is the first start; anything else loses the user's settings: say so.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        log.warn({ err, path }, 'settings file unreadable: using the defaults')
       return { ...DEFAULT_SETTINGS }
     }
   }

@@ -13,6 +13,7 @@ import type { Snapshot } from '../../shared/net/model'
 import type { BranchFacts } from '../../shared/net/branch'
 import type { NatBackend, NetOp } from '../../shared/net/ops'
 import type { EventSink } from '../ipc/types'
+import { logger } from '../log'
 import type { Target } from '../target/target'
 
 /** What the manager needs from the NetnsEngine (kept narrow so either side can evolve). */
@@ -45,6 +46,8 @@ export interface ConnectionEvents {
   /** A full snapshot was read and pushed to the renderers (`netns:changed`). */
   snapshot: [Snapshot]
 }
+
+const log = logger('connection')
 
 const DISCONNECTED: ConnectionStatus = { state: 'disconnected', label: null, kind: null }
 
@@ -83,14 +86,14 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
       target = await this.opts.createTarget(spec)
       await target.connect()
     } catch (err) {
-      if (target) await target.close().catch(() => undefined)
+      if (target) await target.close().catch(closeFailed)
       if (gen === this.generation)
         this.setStatus({ ...this.st, state: 'failed', error: errorOf(err) })
       throw err
     }
     if (gen !== this.generation) {
       // A newer connect or a disconnect came in while this one was dialing.
-      await target.close().catch(() => undefined)
+      await target.close().catch(closeFailed)
       throw new AppError('CANCELLED', 'A newer connection request replaced this one.')
     }
     const engine = this.opts.createEngine(target)
@@ -156,7 +159,8 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
         this.opts.events.send('netns:changed', snap)
         this.emit('snapshot', snap)
       })
-      .catch(() => undefined) // a failed read shows up as a status change from the target
+      // A lost connection also shows as a status change from the target.
+      .catch((err: unknown) => log.debug({ err }, 'snapshot refresh failed'))
       .finally(() => (this.refreshing = null))
     return this.refreshing
   }
@@ -193,7 +197,7 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
     cur.target.removeAllListeners('failed')
     this.emit('target-changed', null)
     if (this.refreshing) await this.refreshing
-    await cur.target.close().catch(() => undefined)
+    await cur.target.close().catch(closeFailed)
   }
 
   /** Map the target's connection events to status changes. */
@@ -218,6 +222,7 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
   private setStatus(s: ConnectionStatus): void {
     if (s.state !== 'failed' && s.state !== 'reconnecting') delete s.error
     this.st = s
+    log.info({ state: s.state, kind: s.kind, ...(s.error ? { code: s.error.code } : {}) }, 'status')
     this.opts.events.send('target:status-changed', this.status())
   }
 
@@ -232,6 +237,11 @@ export class ConnectionManager extends EventEmitter<ConnectionEvents> {
     if (this.refreshTimer) clearInterval(this.refreshTimer)
     this.refreshTimer = null
   }
+}
+
+/** Closing a target we are done with failed: it is dropped anyway (its sockets go with it). */
+function closeFailed(err: unknown): void {
+  log.debug({ err }, 'closing a target failed')
 }
 
 /** A label before the target exists (the target's own label replaces it once connected). */

@@ -10,6 +10,7 @@ import { createCoreHandlers } from '../ipc/handlers/core'
 import { createLiveHandlers } from '../ipc/handlers/live'
 import { createVmHandlers } from '../ipc/handlers/vm'
 import { createRouter, type Router, type SenderContext } from '../ipc/router'
+import { logger } from '../log'
 import type { HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
 import { NetnsEngine } from '../netns/engine'
@@ -23,6 +24,8 @@ import { ConnectionManager } from './connection'
 import { LogService } from './log-service'
 import { EventHub } from './event-hub'
 import { targetFactory } from './targets'
+
+const log = logger('services')
 
 export interface ServicesOptions {
   /** Folder for app data: pinned host keys (known_hosts.json), VM files. */
@@ -121,13 +124,21 @@ export function createServices(opts: ServicesOptions): Services {
     vm,
     router: (isTrustedSender) => createRouter(handlers, { isTrustedSender }),
     senderGone(senderId) {
-      void live.ownerGone(senderId).catch(() => undefined)
+      void live
+        .ownerGone(senderId)
+        .catch((err: unknown) =>
+          log.warn({ err, senderId }, "stopping a closed window's streams failed"),
+        )
     },
     dispose(d = {}) {
       disposing ??= (async () => {
         // The VM first (polling, a running operation: bounded), then every stream, then SSH.
-        await vm.dispose().catch(() => undefined)
-        await live.dispose().catch(() => undefined)
+        await vm
+          .dispose()
+          .catch((err: unknown) => log.warn({ err }, 'stopping the VM driver failed'))
+        await live
+          .dispose()
+          .catch((err: unknown) => log.warn({ err }, 'stopping the streams failed'))
         await connection.dispose()
         commandLog.dispose()
         if (d.haltVm) await haltOnQuit(vm)
@@ -139,5 +150,10 @@ export function createServices(opts: ServicesOptions): Services {
 
 /** "Halt the VM on quit": runs after dispose, bounded, so quitting never hangs on it. */
 async function haltOnQuit(vm: VmBackend): Promise<void> {
-  await vm.haltOnQuit().catch(() => undefined)
+  log.info('halting the VM on quit')
+  const outcome = await vm.haltOnQuit().catch((err: unknown) => {
+    log.warn({ err }, 'halt on quit failed')
+    return null
+  })
+  if (outcome && outcome !== 'done') log.warn({ outcome }, 'halt on quit did not complete')
 }

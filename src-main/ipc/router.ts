@@ -1,9 +1,13 @@
 // The IPC router, plain code (no Electron): sender check, allowlist, argument checks from the
-// one contract, then the handler; every outcome becomes an IpcResult envelope.
+// one contract, then the handler; every outcome becomes an IpcResult envelope, and every call a
+// log line (channel, sender, duration, outcome; the arguments' shape, never their values).
 
 import { AppError, toErrorData, type IpcResult } from '../../shared/errors'
 import { invokeArgChecks, isInvokeChannel, type InvokeChannel } from '../../shared/ipc/contract'
+import { logger } from '../log'
 import type { CallContext, HandlerMap } from './types'
+
+const log = logger('ipc')
 
 /** What the transport knows about the caller, beyond its id. */
 export interface SenderContext extends CallContext {
@@ -37,7 +41,9 @@ export function createRouter(handlers: HandlerMap<InvokeChannel>, opts: RouterOp
     async handle(ctx, channel, args) {
       const started = Date.now()
       const result = await route(handlers, opts, ctx, channel, args)
-      opts.onCall?.(String(channel), result.ok, Date.now() - started)
+      const ms = Date.now() - started
+      logCall(ctx, channel, args, result, ms)
+      opts.onCall?.(String(channel), result.ok, ms)
       return result
     },
   }
@@ -73,15 +79,46 @@ async function route(
     const value = await handler({ senderId: ctx.senderId }, ...args)
     return { ok: true, value }
   } catch (err) {
+    // Not an AppError: a bug in main, so its stack is worth keeping.
+    if (toErrorData(err).code === 'INTERNAL') log.error({ err, channel }, 'handler failed')
     return fail(err)
   }
+}
+
+/**
+ * One line per call: debug for ordinary calls and failures, warn for a refused sender or an
+ * unknown channel (someone tried something). Arguments only as their count and types: a key path
+ * or a host typed by the user stays out of the log.
+ */
+function logCall(
+  ctx: SenderContext,
+  channel: unknown,
+  args: unknown,
+  result: IpcResult<unknown>,
+  ms: number,
+): void {
+  const code = result.ok ? 'ok' : result.error.code
+  const refused = code === 'FORBIDDEN_SENDER' || code === 'UNKNOWN_CHANNEL'
+  const level = refused ? 'warn' : 'debug'
+  if (!log.isLevelEnabled(level)) return
+  log[level](
+    { channel: describe(channel), sender: ctx.senderId, ms, outcome: code, args: shape(args) },
+    'ipc call',
+  )
+}
+
+/** The types of the arguments (`['object', 'string']`), or what came instead of a list. */
+function shape(args: unknown): string[] | string {
+  if (!Array.isArray(args)) return `not a list (${typeof args})`
+  return args.slice(0, 8).map((a) => (a === null ? 'null' : Array.isArray(a) ? 'array' : typeof a))
 }
 
 /** A throwing sender check (e.g. a frame that went away) counts as untrusted. */
 function safeTrust(opts: RouterOptions, ctx: SenderContext): boolean {
   try {
     return opts.isTrustedSender(ctx) === true
-  } catch {
+  } catch (err) {
+    log.debug({ err }, 'sender check threw: untrusted')
     return false
   }
 }

@@ -8,7 +8,10 @@ import type { CaptureLine, CaptureRequest } from '../../shared/net/capture'
 import { captureArgv, captureDir, capturePath, parseCaptureLine } from '../../shared/net/capture'
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
 import { Batcher, LineSplitter, Ring } from './batcher'
+import { logger } from '../log'
 import { saveAtomically } from './save-file'
+
+const log = logger('capture')
 
 export interface CaptureSink {
   data(lines: CaptureLine[], total: number): void
@@ -104,11 +107,13 @@ export class CaptureSession {
 
   /** Stop and remove the remote file with its folder. */
   async close(): Promise<void> {
-    await this.stop().catch(() => undefined)
+    await this.stop().catch((err: unknown) => log.debug({ err }, 'stopping tcpdump failed'))
     if (this.target.connected)
       await this.target
         .run([['rm', '-rf', '--', this.remoteDir]], { timeoutMs: 10_000 })
-        .catch(() => undefined)
+        .catch((err: unknown) =>
+          log.warn({ err, dir: this.remoteDir }, 'removing the capture folder failed'),
+        )
   }
 
   private onEnd(e: StreamEnd): void {

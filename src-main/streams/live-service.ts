@@ -18,6 +18,7 @@ import type { MonitorEvent } from '../../shared/net/monitor'
 import type { NetemRequest } from '../../shared/net/netem'
 import type { PingRequest } from '../../shared/net/ping'
 import type { EventSink } from '../../shared/ipc/contract'
+import { logger } from '../log'
 import type { Target } from '../target/target'
 import { CaptureSession } from './capture'
 import { TableMonitor } from './monitor'
@@ -53,6 +54,8 @@ export interface LiveServiceOptions {
   /** Observe monitor events (tests, bench). */
   onMonitorEvent?: (e: MonitorEvent) => void
 }
+
+const log = logger('live')
 
 const isPing = (s: OwnedStream): s is PingSession => s instanceof PingSession
 const isCapture = (s: OwnedStream): s is CaptureSession => s instanceof CaptureSession
@@ -352,7 +355,10 @@ export class LiveService {
     this.watched = t
     t.on('reconnected', () => {
       if (this.monitor === monitor && monitor.status().state !== 'watching') void monitor.start()
-      if (this.sampler === sampler) void sampler.resume().catch(() => undefined)
+      if (this.sampler === sampler)
+        void sampler
+          .resume()
+          .catch((err: unknown) => log.debug({ err }, 'traffic sampler did not resume'))
     })
     await monitor.start()
     // Seed the partial refresher with a pushed snapshot (the renderer's own reads are not pushed).

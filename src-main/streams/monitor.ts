@@ -5,7 +5,10 @@
 import type { MonitorStatus } from '../../shared/ipc/domains/live'
 import type { MonitorEvent } from '../../shared/net/monitor'
 import { NsidMap, affectsModel, parseMonitorLine, watcherArgv } from '../../shared/net/monitor'
+import { logger } from '../log'
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
+
+const log = logger('monitor')
 
 export interface MonitorOptions {
   /**
@@ -143,7 +146,10 @@ export class TableMonitor {
         this.dirty = false
         const changed = this.changed ? [...this.changed] : null
         this.changed = new Set()
-        await this.opts.refresh(changed).catch(() => undefined)
+        // The next kernel event or the periodic snapshot reads again.
+        await this.opts
+          .refresh(changed)
+          .catch((err: unknown) => log.debug({ err }, 'table refresh failed'))
       }
     })().finally(() => (this.refreshing = null))
     await this.refreshing

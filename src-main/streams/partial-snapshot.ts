@@ -5,7 +5,10 @@
 import { HOST_NS, nsToKernel, type NetNamespace, type Snapshot } from '../../shared/net/model'
 import { NS_MARK, SNAPSHOT_QUERIES, parseSnapshot } from '../../shared/net/snapshot-parse'
 import { checkNamespaceRef } from '../../shared/net/validate'
+import { logger } from '../log'
 import type { Target } from '../target/target'
+
+const log = logger('monitor')
 
 /** Most namespaces re-read partially; more than this is cheaper as one full snapshot. */
 export const PARTIAL_MAX = 8
@@ -109,7 +112,7 @@ export class SnapshotRefresher {
     // A full read that began before our last partial one may be older than what we pushed: read again.
     if (s.takenAt < this.lastPartialAt && this.opts.current()) {
       this.lastPartialAt = 0
-      void this.opts.full().catch(() => undefined)
+      void this.opts.full().catch((err: unknown) => log.debug({ err }, 'full re-read failed'))
     }
   }
 
@@ -117,7 +120,11 @@ export class SnapshotRefresher {
   async refresh(t: Target, changed: string[] | null): Promise<void> {
     const base = this.last
     if (changed && base && this.opts.enabled) {
-      const snap = await partialSnapshot(t, base, changed).catch(() => null)
+      // A partial read that fails falls back to the full read below.
+      const snap = await partialSnapshot(t, base, changed).catch((err: unknown) => {
+        log.debug({ err }, 'partial re-read failed')
+        return null
+      })
       if (snap && this.last === base && this.opts.current() === t) {
         this.mine.add(snap)
         this.last = snap

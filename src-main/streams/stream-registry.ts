@@ -6,7 +6,10 @@
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../../shared/errors'
 import type { EventArgs, EventChannel, EventSink } from '../../shared/ipc/contract'
+import { logger } from '../log'
 import type { Target } from '../target/target'
+
+const log = logger('streams')
 
 /** The kinds of per-window streams. */
 export type StreamKind = 'ping' | 'capture' | 'terminal'
@@ -96,6 +99,7 @@ export class StreamRegistry {
     }
     this.entries.set(e.id, e)
     const p = this.launch(e, factory)
+    // Only marks when the start settled; a failed start is the caller's error (from `p`).
     e.started = p.then(
       () => undefined,
       () => undefined,
@@ -236,7 +240,9 @@ export class StreamRegistry {
       return e.started // still starting: launch closes it once the factory is done
     }
     this.forget(e)
-    e.closing ??= (e.stream?.close() ?? Promise.resolve()).catch(() => undefined)
+    e.closing ??= (e.stream?.close() ?? Promise.resolve()).catch((err: unknown) =>
+      log.debug({ err, kind: e.kind }, 'closing a stream failed'),
+    )
     return e.closing
   }
 

@@ -1,6 +1,10 @@
 // Work that must run while a target is still connected, at the start of its close(): the live
 // streams stop and remove their remote files before the connection goes.
 
+import { logger } from '../log'
+
+const log = logger('target')
+
 /** Longest wait for the hooks before a target closes anyway (ms). */
 export const CLOSE_HOOK_MS = 15_000
 
@@ -22,7 +26,9 @@ export class CloseHooks {
     let timer: NodeJS.Timeout | undefined
     const limit = new Promise<void>((resolve) => (timer = setTimeout(resolve, timeoutMs)))
     // a failing hook must not keep the others (or the close) from running: it is its own problem
-    const all = Promise.all(fns.map((fn) => fn().catch(() => undefined)))
+    const all = Promise.all(
+      fns.map((fn) => fn().catch((err: unknown) => log.debug({ err }, 'before-close hook failed'))),
+    )
     await Promise.race([all, limit])
     clearTimeout(timer)
   }

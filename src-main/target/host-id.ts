@@ -56,6 +56,7 @@ export function legacyPinKey(key: string): string | null {
   try {
     return hostKeyId('ssh', m[1]!, Number(m[2]))
   } catch {
+    // not a host and port: nothing to migrate
     return null
   }
 }

@@ -119,6 +119,7 @@ export class FileHostKeyStore implements HostKeyStore {
     }
     const prev = turns.get(this.path) ?? Promise.resolve()
     const next = prev.then(run, run)
+    // The caller gets the error from `next`; the tail only orders the next change after it.
     const tail = next.catch(() => undefined)
     turns.set(this.path, tail)
     void tail.then(() => {

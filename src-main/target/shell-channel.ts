@@ -6,6 +6,7 @@ import { randomBytes } from 'node:crypto'
 import type { Readable, Writable } from 'node:stream'
 import { AppError } from '../../shared/errors'
 import { toShellLine } from '../../shared/net/shell'
+import { logger } from '../log'
 import { type Mark, MarkerReader } from './marker-reader'
 import type { CommandResult, RunOptions } from './target'
 
@@ -32,6 +33,8 @@ interface Pending {
 }
 
 const DEFAULT_TIMEOUT = 30_000
+
+const log = logger('target')
 
 /**
  * A persistent shell. Commands run one batch at a time (calls queue). A batch that times out
@@ -84,6 +87,7 @@ export class ShellChannel {
   /** Run a batch; resolves with one result per command run (fewer when stopOnError stopped it). */
   run(commands: string[][], opts: RunOptions = {}): Promise<CommandResult[]> {
     const job = this.queue.then(() => this.runNow(commands, opts))
+    // The caller gets the error from `job`; this tail only orders the next batch after it.
     this.queue = job.catch(() => undefined)
     return job
   }
@@ -149,7 +153,9 @@ export class ShellChannel {
     this.pending = null
     p.reject(err)
     // The shell is now in an unknown state: kill what it runs and retire the channel.
-    void this.killTree(this.pid).catch(() => undefined)
+    void this.killTree(this.pid).catch((e: unknown) =>
+      log.warn({ err: e, pid: this.pid }, 'killing the commands of a retired channel failed'),
+    )
     this.fail(err)
     this.io.destroy()
   }

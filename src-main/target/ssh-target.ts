@@ -17,6 +17,7 @@ import { copyOut } from './copy-out'
 import { readKeyFile } from './key-file'
 import { ShellChannel } from './shell-channel'
 import { PipeStream } from './stream-handle'
+import { logger } from '../log'
 import { watchdogScript } from './stream-wrapper'
 import type {
   CommandResult,
@@ -56,6 +57,8 @@ const DEFAULT_MAX_CHANNELS = 9
 const OWN_STREAMS = 2
 
 const BACKOFF_MS = [250, 500, 1000, 2000, 4000, 8000]
+
+const log = logger('ssh')
 
 /** Map an ssh2/socket error to the app's error codes. */
 export function sshError(e: unknown, where: string): AppError {
@@ -205,6 +208,7 @@ export class SshTarget extends EventEmitter implements Target {
         lost: () => !this.isUp,
       })
     })
+    // The caller gets the error from `job`; this tail only orders the next copy after it.
     this.copies = job.catch(() => undefined)
     return job
   }
@@ -330,6 +334,7 @@ export class SshTarget extends EventEmitter implements Target {
     this.emit('disconnected')
     if (this.opts.reconnect === false) return
     this.reconnecting = this.reconnectLoop().finally(() => (this.reconnecting = null))
+    // Giving up was emitted as 'failed' and logged in the loop.
     this.reconnecting.catch(() => undefined)
   }
 
@@ -346,10 +351,12 @@ export class SshTarget extends EventEmitter implements Target {
         return
       } catch (e) {
         last = sshError(e, this.label)
+        log.info({ err: last, attempt: i + 1 }, 'reconnect attempt failed')
         if (['SSH_AUTH', 'SSH_HOSTKEY_CHANGED', 'HOSTKEY_STORE'].includes(last.code)) break
       }
     }
     const err = last ?? new AppError('TARGET_UNREACHABLE', `Cannot reach ${this.label}.`)
+    log.warn({ err }, 'gave up reconnecting')
     this.emit('failed', err)
     throw err
   }

@@ -35,6 +35,7 @@ export class PipeStream extends EventEmitter implements StreamHandle {
     pipes.stderr.setEncoding('utf8')
     pipes.stdout.on('data', (d: string) => this.onStdout(d))
     pipes.stderr.on('data', (d: string) => this.emit('stderr', d))
+    // Writing to a process that has exited (EPIPE): its end is reported by 'end', not here.
     pipes.stdin.on('error', () => undefined)
   }
 
@@ -52,7 +53,8 @@ export class PipeStream extends EventEmitter implements StreamHandle {
     if (this.done) return
     this.done = true
     if (this.lines) this.buf.end((l) => this.emit('line', l))
-    const final: StreamEnd = this.stopping && end.reason === 'exit' ? { ...end, reason: 'stopped' } : end
+    const final: StreamEnd =
+      this.stopping && end.reason === 'exit' ? { ...end, reason: 'stopped' } : end
     this.emit('end', final)
     for (const w of this.endWaiters.splice(0)) w()
   }

@@ -7,6 +7,9 @@ import { connect, type Socket } from 'node:net'
 import { connect as tlsConnect } from 'node:tls'
 import { compareVersions } from '../../shared/vm/preflight'
 import { proxyFor, type ProxyChoice } from '../../shared/vm/proxy'
+import { logger } from '../log'
+
+const log = logger('vm')
 
 type Env = Record<string, string | undefined>
 
@@ -238,7 +241,9 @@ export async function boxDownloadMB(
     const head = await fetchFollow(url, 'HEAD', env, ms, signal)
     const bytes = Number(head.headers['content-length'])
     return head.status === 200 && bytes > 0 ? Math.ceil(bytes / 1_000_000) : null
-  } catch {
+  } catch (err) {
+    // Only the size shown before the download is missing.
+    log.debug({ err, name }, 'box size lookup failed')
     return null
   }
 }

@@ -28,6 +28,7 @@ import {
   type ProbeRun,
   virtualBoxFacts,
 } from '../../shared/vm/provider-probes'
+import { logger } from '../log'
 import { boxDownloadMB, catalogReachable } from './catalog'
 import {
   findExecutable,
@@ -37,6 +38,8 @@ import {
   type ProcessOptions,
   type VagrantCliOptions,
 } from './vagrant-cli'
+
+const log = logger('vm')
 
 /** Where each provider's hypervisor tool usually is, besides PATH. */
 const TOOLS: Record<ProviderName, string[]> = {
@@ -118,6 +121,7 @@ async function providerFacts(
   const probe = (args: string[]): Promise<ProbeRun | null> =>
     run(tool, args).catch((e: unknown) => {
       if (o.signal?.aborted) throw e
+      log.debug({ err: e, tool: name }, 'provider probe failed: not usable')
       return null
     })
   if (name === 'virtualbox') return virtualBoxFacts(await probe(['--version']))
@@ -133,6 +137,7 @@ function existingBox(folder: string, provider: string | null): string | null {
       readFileSync(join(folder, '.vagrant', 'machines', 'default', provider, 'box_meta'), 'utf8'),
     )
   } catch {
+    // no box_meta (never booted, or another Vagrant version): the box is unknown
     return null
   }
 }
@@ -175,6 +180,7 @@ export async function gatherPreflightFacts(o: PreflightOptions): Promise<Preflig
   const ver = bin
     ? await run(['--version'], bin).catch((e: unknown) => {
         if (o.signal?.aborted) throw e
+        log.warn({ err: e }, 'vagrant --version failed')
         return null
       })
     : null
@@ -224,6 +230,7 @@ async function hypervProbe(
     { env, timeoutMs: 30_000, signal: o.signal, platform: o.platform, taskkill: o.taskkill },
   ).catch((e: unknown) => {
     if (o.signal?.aborted) throw e
+    log.debug({ err: e }, 'Hyper-V probe failed')
     return null
   })
   return r ? parseHyperVProbe(r.stdout) : null

@@ -26,6 +26,7 @@ export function findExecutable(name: string, pathVar = process.env.PATH ?? ''): 
       accessSync(p, constants.X_OK)
       return statSync(p).isFile()
     } catch {
+      // not there, or not executable: keep looking
       return false
     }
   }

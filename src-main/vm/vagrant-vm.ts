@@ -19,6 +19,7 @@ import { BOX_NAME_RE, type VmSettings } from '../../shared/vm/settings'
 import type { VmOperation, VmProgress } from '../../shared/vm/progress'
 import { sshConfigFor } from '../../shared/vm/ssh-config'
 import { parseStatus } from '../../shared/vm/state'
+import { logger } from '../log'
 import type { HostKeyStore } from '../target/host-keys'
 import type { VmSshConfig } from './backend'
 import { OpOutput } from './op-output'
@@ -100,6 +101,11 @@ interface PreflightRun {
   abort: AbortController
 }
 
+const log = logger('vm')
+
+/** A status read that failed; the next poll tries again. */
+const statusFailed = (err: unknown): void => log.debug({ err }, 'vagrant status failed')
+
 /** How long a preflight's report is reused by `up` (the UI checks right before booting). */
 const REPORT_REUSE_MS = 60_000
 
@@ -169,14 +175,14 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       const exists = ['running', 'stopped', 'suspended'].includes(this.st.state)
       this.timer = setTimeout(
         () => {
-          if (!this.running) void this.refresh().catch(() => undefined)
+          if (!this.running) void this.refresh().catch(statusFailed)
           tick()
         },
         exists && !this.st.vagrantMissing ? base : base * 6,
       )
       this.timer.unref()
     }
-    void this.refresh().catch(() => undefined)
+    void this.refresh().catch(statusFailed)
     tick()
   }
 
@@ -254,7 +260,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   private async runPreflight(signal: AbortSignal): Promise<PreflightReport> {
     if (findVagrant(this.o)) {
       this.prepareFolder()
-      if (this.st.checkedAt === null) await this.refresh().catch(() => undefined)
+      if (this.st.checkedAt === null) await this.refresh().catch(statusFailed)
     }
     if (signal.aborted) throw new AppError('CANCELLED', 'Preflight was cancelled.')
     const created = !['not_created', 'unknown'].includes(this.st.state)
@@ -289,8 +295,9 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     run.abort.signal.addEventListener('abort', onAbort, { once: true })
     try {
       return await shared
-    } catch {
+    } catch (err) {
       // Cancelled, or preflight itself failed: `up` goes on and Vagrant reports what is wrong.
+      log.debug({ err }, 'preflight before up failed; booting without its report')
       return null
     } finally {
       run.abort.signal.removeEventListener('abort', onAbort)
@@ -446,10 +453,17 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   ): Promise<VmOpResult> {
     const now = Date.now()
     const ok = end.code === 0 && !cancelled
+    log.info(
+      { op, code: end.code, signal: end.signal, cancelled, ms: now - out.startedAt },
+      'vagrant operation ended',
+    )
     // Re-read the state after every end (a cancel can leave a half-made VM), unless quitting.
-    if (!this.disposed) await this.readStatus().catch(() => undefined)
+    if (!this.disposed) await this.readStatus().catch(statusFailed)
     if (ok && (op === 'destroy' || before === 'not_created'))
-      await this.o.hostKeys.forget(this.hostKeyId).catch(() => undefined)
+      await this.o.hostKeys.forget(this.hostKeyId).catch((err: unknown) =>
+        // The old pin stays: the next VM's new key will be refused as changed (and can be reviewed).
+        log.warn({ err }, "forgetting the VM's host key failed"),
+      )
     const failure = ok ? null : out.failure({ code: end.code, signal: end.signal, cancelled }, now)
     if (failure)
       failure.offerDestroy =
@@ -483,6 +497,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     if (!run) {
       if (!this.pre) return false
       this.pre.abort.abort()
+      // It rejects with CANCELLED: what was asked for.
       await this.pre.promise.catch(() => undefined)
       return true
     }

@@ -5,6 +5,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs'
 import { dirname } from 'node:path'
 import { randomBytes } from 'node:crypto'
 import { parseVmSettings, type VmSettings } from '../../shared/vm/settings'
+import { logger } from '../log'
+
+const log = logger('vm')
 
 export class VmSettingsStore {
   private current: VmSettings
@@ -13,8 +16,11 @@ export class VmSettingsStore {
     let raw: unknown = null
     try {
       raw = JSON.parse(readFileSync(path, 'utf8'))
-    } catch {
-      // no file yet, or unreadable: the defaults (the user can save new settings)
+    } catch (err) {
+      // No file yet: the defaults. Unreadable or malformed: the defaults too (the user can save
+      // new settings), and a line saying so.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        log.warn({ err, path }, 'VM settings file unreadable: using the defaults')
     }
     this.current = parseVmSettings(raw)
   }
