@@ -1,7 +1,7 @@
 // Electron entry point: the app scheme (registered before ready, served after it), single-instance
-// lock, session guards, the application menu, the composition root (services), the IPC glue and
-// the main window. Quit stops every stream and closes SSH; the VM is halted on quit only when the
-// user's setting says so.
+// lock, the logs (a rotating file in `<userData>/logs`), session guards, the application menu, the
+// composition root (services), the IPC glue and the main window. Quit stops every stream and
+// closes SSH; the VM is halted on quit only when the user's setting says so.
 
 import { app, dialog, ipcMain, Menu, protocol, session, shell, type BrowserWindow } from 'electron'
 import { join } from 'node:path'
@@ -13,6 +13,7 @@ import { createServices } from './app/services'
 import { createMainWindow } from './app/window'
 import { nodeAppInfo } from './ipc/handlers/app'
 import { registerIpc, windowsSink } from './ipc/electron-ipc'
+import { initLogs, LOG_LEVELS, logger } from './log'
 import { installSessionGuards, makeSenderCheck } from './security'
 import { SettingsStore } from './settings'
 import type { ChooseSavePath } from './streams/save-file'
@@ -23,6 +24,8 @@ const source = rendererSource({
   packaged: app.isPackaged,
   devUrl: process.env.ELECTRON_RENDERER_URL,
 })
+
+const log = logger('app')
 
 // Before ready, in one call (a second call would replace this one).
 protocol.registerSchemesAsPrivileged([APP_SCHEME_PRIVILEGES])
@@ -50,15 +53,39 @@ function saveDialog(windows: ReadonlySet<BrowserWindow>): ChooseSavePath {
   }
 }
 
-function start(): void {
+/**
+ * Log to `<userData>/logs` from now on: NETNS_STUDIO_LOG_LEVEL when set, else info (debug in a
+ * development build, so IPC calls show). Resolves with the folder, or undefined when it cannot
+ * be written (the app runs on; the error goes to stderr).
+ */
+async function openLogs(): Promise<string | undefined> {
+  const env = process.env.NETNS_STUDIO_LOG_LEVEL
+  const level = LOG_LEVELS.find((l) => l === env) ?? (app.isPackaged ? 'info' : 'debug')
+  try {
+    const dir = await initLogs({ dir: join(app.getPath('userData'), 'logs'), level })
+    log.info({ version: app.getVersion(), packaged: app.isPackaged }, 'started')
+    return dir
+  } catch (err) {
+    console.error(`netns-studio: cannot write the logs folder: ${String(err)}`)
+    return undefined
+  }
+}
+
+function start(logsDir: string | undefined): void {
   protocol.handle(APP_SCHEME, (request) => serveRenderer(rendererDir, request))
   const info = appInfo()
   app.setAboutPanelOptions(aboutPanelOptions(info))
   Menu.setApplicationMenu(
     Menu.buildFromTemplate(
       menuTemplate(
-        { platform: process.platform, packaged: app.isPackaged, appName: info.name },
-        { openFolder: (path) => void shell.openPath(path) },
+        { platform: process.platform, packaged: app.isPackaged, appName: info.name, logsDir },
+        {
+          openFolder: (path) =>
+            void shell.openPath(path).then((problem) => {
+              // openPath answers with an error message, or '' when it opened the folder
+              if (problem) log.warn({ path, problem }, 'opening a folder failed')
+            }),
+        },
       ),
     ),
   )
@@ -112,10 +139,18 @@ function start(): void {
     if (quitting) return
     quitting = true
     event.preventDefault()
+    log.info('quitting')
     void services.dispose({ haltVm: settings.get().haltVmOnQuit }).finally(() => app.quit())
   })
   open()
 }
 
+// Electron keeps main running after an unhandled rejection: it should at least leave a trace.
+process.on('unhandledRejection', (reason) => log.error({ err: reason }, 'unhandled rejection'))
+
 if (!app.requestSingleInstanceLock()) app.quit()
-else void app.whenReady().then(start)
+else
+  void app
+    .whenReady()
+    .then(openLogs)
+    .then((logsDir) => start(logsDir))

@@ -4,7 +4,7 @@
 // rules (privileged schemes before ready, protocol.handle after it, a CommonJS preload for the
 // sandbox, secure window options). The bundle must start, register every contract channel, serve
 // the renderer through its app:// handler, load that URL in its window and quit cleanly.
-import { existsSync, readFileSync } from 'node:fs'
+import { existsSync, readFileSync, statSync } from 'node:fs'
 import { join } from 'node:path'
 import { afterEach, describe, expect, it } from 'vitest'
 import { invokeArgChecks } from '../../shared/ipc/contract'
@@ -161,6 +161,25 @@ describe.skipIf(skip !== null)('built main bundle under Node with an electron st
       applicationName: 'netns-studio',
       applicationVersion: version,
     })
+
+    // Logs: Help has "Open logs folder"; <userData>/logs is private and its file holds the IPC
+    // calls above (debug in a development build): channel and outcome, never the arguments.
+    const help = r.menu?.find((m) => m.label === 'Help')
+    expect(help?.submenu?.map((i) => i.label)).toContain('Open logs folder')
+    const logsDir = join(b.home, 'userData', 'logs')
+    const logFile = join(logsDir, 'main.1.log')
+    expect(statSync(logsDir).mode & 0o777).toBe(0o700)
+    expect(statSync(logFile).mode & 0o777).toBe(0o600)
+    const logLines = readFileSync(logFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>)
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ scope: 'ipc', channel: 'app:info', sender: w.id, outcome: 'ok' }),
+    )
+    expect(logLines).toContainEqual(
+      expect.objectContaining({ scope: 'ipc', channel: 'app:info', outcome: 'FORBIDDEN_SENDER' }),
+    )
 
     await quitsCleanly(b)
   })
