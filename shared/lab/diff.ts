@@ -37,6 +37,10 @@ export interface LabPlan {
   ops: NetOp[]
   /** Lines to append to the lab's record on the target before applying (what outlives its namespaces). */
   records: string[]
+  /** How many of `ops`, from the first, remove things (run, and waited for, before the rest). */
+  deletes: number
+  /** "NS/IFNAME" of veth ends that vanish with a deleted namespace (asynchronously, in the kernel). */
+  vanishing: string[]
 }
 
 export interface PlanOptions {
@@ -87,6 +91,11 @@ class Schedule {
     if (ns !== HOST_NS) this.lanes.set(ns, m)
     m.set(slot, [...(m.get(slot) ?? []), op])
     return op
+  }
+
+  /** How many operations run before the first that is not a delete. */
+  deletes(): number {
+    return [...this.pre.values()].reduce((n, ops) => n + ops.length, 0)
   }
 
   ops(): NetOp[] {
@@ -218,21 +227,14 @@ export function planLab(lab: Lab, snapshot: Snapshot, opts: PlanOptions): LabPla
     deletedNs.add(ns)
     change('delete', 'namespace', ns, [sched.first('ns', { op: 'ns.delete', name: ns })])
   }
+  // veth ends outside a deleted namespace go when the kernel dismantles it, a moment later
+  // (all at once: far faster than deleting each); the apply waits for them.
+  const vanishing: string[] = []
   for (const ns of deletedNs)
     for (const l of snapNs.get(ns)?.links ?? []) {
       const peer = l.kind === 'veth' ? l.peer : null
-      const key = peer?.namespace && peer.ifname ? ifaceKey(peer.namespace, peer.ifname) : ''
-      // The kernel removes a veth end outside a deleted namespace only once that namespace is
-      // dismantled, later; the lab's own end is deleted first, so destroy is done when it returns.
-      if (
-        peer?.namespace &&
-        !deletedNs.has(peer.namespace) &&
-        owned.links.has(key) &&
-        !want.byKey.has(key)
-      )
-        change('delete', 'link', `${peer.namespace}:${peer.ifname}`, [
-          sched.first('link', { op: 'link.delete', ns: peer.namespace, ifname: peer.ifname! }),
-        ])
+      if (peer?.namespace && peer.ifname && !deletedNs.has(peer.namespace))
+        vanishing.push(ifaceKey(peer.namespace, peer.ifname))
       doom(ns, l)
     }
   // 2. Links the lab created elsewhere, and unlisted links in its own namespaces.
@@ -486,7 +488,14 @@ export function planLab(lab: Lab, snapshot: Snapshot, opts: PlanOptions): LabPla
   changes.sort(
     (a, b) => rank[a.action] - rank[b.action] || kinds.indexOf(a.kind) - kinds.indexOf(b.kind),
   )
-  return { lab: lab.name, changes, ops: order, records: [...new Set(records)] }
+  return {
+    lab: lab.name,
+    changes,
+    ops: order,
+    records: [...new Set(records)],
+    deletes: sched.deletes(),
+    vanishing,
+  }
 }
 
 /** A recorded route as the kernel would show it, to compare with the lab's routes. */

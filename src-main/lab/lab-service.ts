@@ -15,6 +15,9 @@ import { CommandLog } from '../netns/command-log'
 import type { Target } from '../target/target'
 import { readLabState, readSaveState } from './lab-state'
 
+/** How long to wait for the kernel to remove veth ends that go with deleted namespaces. */
+const VANISH_TIMEOUT_MS = 10_000
+
 /** Namespaces configured side by side during an apply, by default. */
 export const DEFAULT_LAB_CONCURRENCY = 4
 
@@ -55,6 +58,7 @@ function emptyLab(name: string): Lab {
 
 export class LabService {
   private readonly engines = new Map<string, NetnsEngine>()
+  private readonly checked = new Map<string, ReturnType<typeof validateLab>>()
 
   constructor(
     readonly target: Target,
@@ -82,7 +86,7 @@ export class LabService {
    * first, as a file is (a lab built in memory too): no value reaches a command unchecked.
    */
   async plan(lab: Lab): Promise<LabPlan> {
-    const v = validateLab(lab)
+    const v = this.validated(lab)
     if (!v.ok) {
       const first = v.errors[0]!
       throw new AppError(
@@ -140,6 +144,7 @@ export class LabService {
     if (!c.ok) throw new AppError('INVALID_ARGUMENT', c.message, { data: { field: 'name' } })
     const engine = this.engineFor(name)
     const snapshot = await engine.snapshot()
+    // No firewall tool on the target: there are no NAT rules to save, which is what null says.
     const nat = await engine.natBackend().catch(() => null)
     const live = await readSaveState(this.target, snapshot, nat)
     const { lab, skipped } = labFromSnapshotReport(snapshot, name, live)
@@ -169,22 +174,28 @@ export class LabService {
       )
     const commands: string[] = []
     let done = 0
-    for (let i = 0; i < plan.ops.length; i += MAX_OPS) {
-      const chunk = plan.ops.slice(i, i + MAX_OPS)
-      onProgress?.({
-        phase: 'applying',
-        message: `Applying ${plan.ops.length} operations…`,
-        changes: n,
-        done,
-        total: plan.ops.length,
-      })
-      try {
-        const r = await engine.apply(chunk, { concurrency })
-        commands.push(...r.commands)
-      } catch (e) {
-        throw this.explain(name, plan, e, i)
+    // Deletes that take veth ends along run first, and the kernel is waited for before the rest.
+    const cut = plan.vanishing.length ? plan.deletes : 0
+    const phases = [plan.ops.slice(0, cut), plan.ops.slice(cut)]
+    for (const [k, ops] of phases.entries()) {
+      for (let i = 0; i < ops.length; i += MAX_OPS) {
+        const chunk = ops.slice(i, i + MAX_OPS)
+        onProgress?.({
+          phase: 'applying',
+          message: `Applying ${plan.ops.length} operations…`,
+          changes: n,
+          done,
+          total: plan.ops.length,
+        })
+        try {
+          const r = await engine.apply(chunk, { concurrency })
+          commands.push(...r.commands)
+        } catch (e) {
+          throw this.explain(name, plan, e, done)
+        }
+        done += chunk.length
       }
-      done += chunk.length
+      if (k === 0 && plan.vanishing.length) await this.waitGone(plan.vanishing)
     }
     onProgress?.({
       phase: 'done',
@@ -192,6 +203,44 @@ export class LabService {
       changes: n,
     })
     return { lab: name, changes: plan.changes, commands, durationMs: Date.now() - started }
+  }
+
+  /** validateLab, remembered for the last few labs by content (a plan is often asked again). */
+  private validated(lab: Lab): ReturnType<typeof validateLab> {
+    const key = JSON.stringify(lab)
+    const hit = this.checked.get(key)
+    if (hit) return hit
+    const v = validateLab(lab)
+    this.checked.set(key, v)
+    if (this.checked.size > 8) this.checked.delete(this.checked.keys().next().value!)
+    return v
+  }
+
+  /**
+   * Wait (polling in the target, at most VANISH_TIMEOUT_MS) until the kernel has removed the veth
+   * ends that went with deleted namespaces: it dismantles those namespaces a moment after
+   * `ip netns delete` returns.
+   */
+  private async waitGone(keys: string[]): Promise<void> {
+    const tries = Math.ceil(VANISH_TIMEOUT_MS / 50)
+    const script = [
+      'there() { case "$1" in host/*) [ -e "/sys/class/net/${1#host/}" ];; *) ip -n "${1%%/*}" link show dev "${1#*/}" >/dev/null 2>&1;; esac; }',
+      'n=0',
+      'while :; do',
+      '  left=; for k in "$@"; do there "$k" && left="$left $k"; done',
+      '  [ -z "$left" ] && exit 0',
+      `  n=$((n+1)); [ $n -ge ${tries} ] && { echo $left; exit 1; }`,
+      '  sleep 0.05',
+      'done',
+    ].join('\n')
+    const [r] = await this.target.run([['sh', '-c', script, 'sh', ...keys]], {
+      timeoutMs: VANISH_TIMEOUT_MS + 10_000,
+    })
+    if (r && r.exitCode !== 0)
+      throw new AppError(
+        'TIMEOUT',
+        `The kernel has not removed ${r.stdout.trim()} ${VANISH_TIMEOUT_MS / 1000} s after their namespaces were deleted.`,
+      )
   }
 
   /** The engine's failure, naming the lab and the plan change of the step that failed. */

@@ -346,8 +346,8 @@ function laneStart(ops: NetOp[], nat: NatBackend): number {
 /**
  * One remote script that runs lanes (each a list of units, in order) side by side in `workers`
  * background shells, lanes dealt round-robin. Each unit's stdin is cut from the script's stdin;
- * a failed unit stops its lane and no worker starts another unit after it. Prints "@@R<nonce> i
- * code" then the unit's stderr, per unit that ran, in unit order.
+ * a failed unit stops its lane and no worker starts another unit after it. Prints, per unit that
+ * ran, its stderr and then a line "@@R<nonce> i code" (worker by worker).
  */
 export function lanesCommand(lanes: Unit[][], workers: number): { argv: string[]; stdin: string } {
   const nonce = randomBytes(8).toString('hex')
@@ -371,10 +371,13 @@ export function lanesCommand(lanes: Unit[][], workers: number): { argv: string[]
     `trap 'exit 1' HUP INT TERM`,
     `awk -v d="$d" '/^@@U${nonce} [0-9]+$/ { if (f) close(f); f = d "/" $2 ".in"; printf "" > f; next } { print >> f }'`,
     ...fns,
-    'lane() { for i in "$@"; do [ -e "$d/fail" ] && return; "u$i" 2>"$d/$i.err"; r=$?; echo $r >"$d/$i.rc"; [ $r = 0 ] || { : >"$d/fail"; return; }; done; }',
-    ...perWorker.map((ls) => `( ${ls.map((l) => `lane ${l}`).join('; ')} ) &`),
+    // Each unit's stderr, then its mark, go to its worker's file: no process but the unit's own.
+    `lane() { for i in "$@"; do [ -e "$d/fail" ] && return; "u$i" 2>>"$o"; r=$?; printf '\\n@@R${nonce} %s %s\\n' $i $r >>"$o"; [ $r = 0 ] || { : >"$d/fail"; return; }; done; }`,
+    ...perWorker.map(
+      (ls, w) => `( o="$d/w${w}"; : >"$o"; ${ls.map((l) => `lane ${l}`).join('; ')} ) &`,
+    ),
     'wait',
-    `i=0; while [ $i -lt ${next} ]; do if [ -e "$d/$i.rc" ]; then printf '@@R${nonce} %s %s\\n' $i "$(cat "$d/$i.rc")"; cat "$d/$i.err"; fi; i=$((i+1)); done`,
+    'cat "$d"/w*',
     '[ ! -e "$d/fail" ]',
   ].join('\n')
   let stdin = ''
@@ -392,21 +395,22 @@ export function lanesCommand(lanes: Unit[][], workers: number): { argv: string[]
 function laneResults(r: CommandResult, units: Unit[]): Array<CommandResult | undefined> {
   const nonce = r.argv[4] ?? ''
   const out: Array<CommandResult | undefined> = new Array<CommandResult | undefined>(units.length)
-  const parts = r.stdout.split(`@@R${nonce} `).slice(1)
-  const per = r.durationMs / Math.max(1, parts.length)
-  for (const p of parts) {
-    const m = /^(\d+) (\d+)\n?([^]*)$/.exec(p)
-    if (!m) continue
+  // Each mark ends a unit: its stderr is the text since the previous mark.
+  const marks = [...r.stdout.matchAll(new RegExp(`\\n@@R${nonce} (\\d+) (\\d+)\\n`, 'g'))]
+  const per = r.durationMs / Math.max(1, marks.length)
+  let from = 0
+  for (const m of marks) {
     const i = Number(m[1])
     const u = units[i]
     if (u)
       out[i] = {
         argv: u.argv,
         stdout: '',
-        stderr: m[3] ?? '',
+        stderr: r.stdout.slice(from, m.index),
         exitCode: Number(m[2]),
         durationMs: per,
       }
+    from = m.index + m[0].length
   }
   return out
 }

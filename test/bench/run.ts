@@ -1,6 +1,6 @@
 // `npm run bench`: every benchmark in one run, each printed as a ratio against a baseline
 // measured in the same run, then one machine-readable line: BENCH {...}. BENCH_ONLY=streams (a
-// comma-separated list of core, render, live, streams) runs only those parts.
+// comma-separated list of core, render, live, streams, labs) runs only those parts.
 
 import { existsSync } from 'node:fs'
 import { benchCore } from './core'
@@ -30,7 +30,7 @@ async function optional(file: string, fn: string, keys: string[]): Promise<Figur
   }
 }
 
-const PARTS = ['core', 'render', 'live', 'streams']
+const PARTS = ['core', 'render', 'live', 'streams', 'labs']
 
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) {
@@ -80,6 +80,16 @@ async function main(): Promise<void> {
       'save_rss_growth_mib',
     ])
     figures = { ...figures, ...streams }
+  }
+  if (wanted('labs')) {
+    console.log('== labs: apply and plan of a 100-namespace lab ==')
+    figures = {
+      ...figures,
+      ...(await optional('./labs.ts', 'benchLabs', [
+        'lab_apply_speedup_vs_script',
+        'lab_plan_vs_snapshot',
+      ])),
+    }
   }
   console.log(`BENCH ${JSON.stringify(figures)}`)
 }

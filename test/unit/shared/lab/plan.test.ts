@@ -235,12 +235,10 @@ describe('planLab', () => {
     lab.namespaces = { red: {} }
     lab.links = lab.links.slice(0, 1)
     const p = planLab(lab, s, { nat: 'iptables', owned: tutorial2Owned() })
-    expect(summary(p)).toEqual([
-      'delete namespace green: ip netns delete green',
-      'delete link host:veth-g: ip link delete dev veth-g',
-    ])
-    // The host end goes first (synchronously), then the namespace.
-    expect(p.ops.map((o) => o.op)).toEqual(['link.delete', 'ns.delete'])
+    expect(summary(p)).toEqual(['delete namespace green: ip netns delete green'])
+    // The root end of green's cable goes with green, a moment later: the apply waits for it.
+    expect(p.vanishing).toEqual(['host/veth-g'])
+    expect(p.deletes).toBe(1)
     // Without the record nothing is deleted at all: the lab never owned them.
     expect(planLab(lab, s, { nat: 'iptables' }).changes).toEqual([])
   })
@@ -259,10 +257,9 @@ describe('planLab', () => {
     expect(summary(p)).toEqual([
       'delete namespace red: ip netns delete red',
       'delete namespace green: ip netns delete green',
-      'delete link host:veth-r: ip link delete dev veth-r',
-      'delete link host:veth-g: ip link delete dev veth-g',
       'delete link host:bridge1: ip link delete dev bridge1',
     ])
+    expect(p.vanishing).toEqual(['host/veth-r', 'host/veth-g'])
   })
 
   it('refuses to take over a root-namespace interface it did not create, naming it', () => {
@@ -560,6 +557,8 @@ describe('the record and live parsers', () => {
       changes: [],
       ops: [],
       records: [],
+      deletes: 0,
+      vanishing: [],
     })
   })
 })
