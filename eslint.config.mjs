@@ -141,14 +141,14 @@ export default tseslint.config(
   {
     // The engine and what it drives know nothing of Electron or of the IPC layer that calls them,
     // so the CLI, tests and benchmarks use them as they are.
-    files: ['src-main/netns/**/*.ts', 'src-main/streams/**/*.ts', 'src-main/target/**/*.ts', 'src-main/vm/**/*.ts', 'src-main/cli/**/*.ts'],
+    files: ['src-main/netns/**/*.ts', 'src-main/streams/**/*.ts', 'src-main/target/**/*.ts', 'src-main/vm/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/lab/**/*.ts'],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'netns/, streams/, target/, vm/ and cli/ run without Electron.' }],
+          paths: [{ name: 'electron', message: 'netns/, streams/, target/, vm/, cli/ and lab/ run without Electron.' }],
           patterns: [
-            { regex: '^(\\.\\./)+ipc(/|$)', message: 'netns/, streams/, target/, vm/ and cli/ may not import the IPC layer (src-main/ipc).' },
+            { regex: '^(\\.\\./)+ipc(/|$)', message: 'netns/, streams/, target/, vm/, cli/ and lab/ may not import the IPC layer (src-main/ipc).' },
           ],
         },
       ],
