@@ -21,6 +21,11 @@ export interface NetemSettings {
 export interface NetemRequest extends NetemSettings {
   ns: string
   ifname: string
+  /**
+   * The user confirmed that this impairment may cut the app's own connection (it lies on the
+   * interface that carries it); see shared/net/branch.ts.
+   */
+  confirm?: 'cut-connection'
 }
 
 function range(v: unknown, lo: number, hi: number): boolean {
@@ -33,6 +38,8 @@ export function checkNetem(v: unknown): Check {
   if (!o.ok) return o
   const r = v as Record<string, unknown>
   for (const c of [checkNamespaceRef(r.ns), checkIfName(r.ifname)]) if (!c.ok) return c
+  if (r.confirm !== undefined && r.confirm !== 'cut-connection')
+    return { ok: false, message: 'confirm may only be "cut-connection".' }
   if (!range(r.delayMs, 0, 60000)) return { ok: false, message: 'Delay must be 0–60000 ms.' }
   if (!range(r.jitterMs, 0, 60000)) return { ok: false, message: 'Jitter must be 0–60000 ms.' }
   if (r.jitterMs !== undefined && r.delayMs === undefined)

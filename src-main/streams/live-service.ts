@@ -16,13 +16,14 @@ import type { MatrixOptions, MatrixPair } from '../../shared/net/matrix'
 import type { Snapshot } from '../../shared/net/model'
 import type { MonitorEvent } from '../../shared/net/monitor'
 import type { NetemRequest } from '../../shared/net/netem'
+import type { NetOp } from '../../shared/net/ops'
 import type { PingRequest } from '../../shared/net/ping'
 import type { EventSink } from '../../shared/ipc/contract'
 import { logger } from '../log'
 import type { Target } from '../target/target'
 import { CaptureSession } from './capture'
 import { TableMonitor } from './monitor'
-import { clearNetem, runMatrix, setNetem } from './oneshot'
+import { clearNetem, readNetem, runMatrix } from './oneshot'
 import { SnapshotRefresher } from './partial-snapshot'
 import { PingSession } from './ping'
 import type { ChooseSavePath } from './save-file'
@@ -33,6 +34,8 @@ import { TrafficSampler } from './traffic'
 /** What the service needs from the connection manager. */
 export interface ConnectionLike {
   target(): Target
+  /** Run operations through the engine (checked, logged, guarded against cutting the connection). */
+  apply(op: NetOp): Promise<unknown>
   refresh(): Promise<void>
   /** A refresh whose snapshot is read after the call (not a read already in flight). */
   refreshAfter?(): Promise<void>
@@ -138,8 +141,22 @@ export class LiveService {
     }
   }
 
+  /**
+   * Impair a link through the engine's one entry point (netem.set): the command is logged, and an
+   * impairment on the interface that carries the app's connection is refused with
+   * CONFIRM_REQUIRED unless the request carries the user's confirmation.
+   */
   async netemSet(owner: number, req: NetemRequest): Promise<NetemEntry> {
-    const e = await setNetem(this.need(owner), req)
+    const t = this.need(owner)
+    const { ns, ifname, confirm, ...settings } = req
+    await this.opts.connection.apply({
+      op: 'netem.set',
+      ns,
+      ifname,
+      ...settings,
+      ...(confirm ? { confirm } : {}),
+    })
+    const e = await readNetem(t, ns, ifname)
     this.netem = [...this.netem.filter((x) => !(x.ns === e.ns && x.ifname === e.ifname)), e]
     this.opts.events.send('live:netem-changed', this.netemList())
     return e

@@ -11,8 +11,7 @@ import {
   parseMatrixRun,
   SKIPPED_REASON,
 } from '../../shared/net/matrix'
-import type { NetemRequest } from '../../shared/net/netem'
-import { netemClearArgv, netemSetArgv, netemShowArgv, parseNetemShow } from '../../shared/net/netem'
+import { netemClearArgv, netemShowArgv, parseNetemShow } from '../../shared/net/netem'
 import { toShellLine } from '../../shared/net/shell'
 import type { Target } from '../target/target'
 
@@ -123,14 +122,10 @@ function failed(what: string, argv: string[], stderr: string): AppError {
   })
 }
 
-/** Set netem on an interface and read back what the kernel took. */
-export async function setNetem(target: Target, req: NetemRequest): Promise<NetemEntry> {
-  const argv = netemSetArgv(req)
-  const show = netemShowArgv(req.ns, req.ifname)
-  const [r, s] = await target.run([argv, show], { stopOnError: true, timeoutMs: 10_000 })
-  if (!r || r.exitCode !== 0) throw failed('Setting the impairment', argv, r?.stderr ?? '')
-  const got = parseNetemShow(s?.stdout ?? '') ?? {}
-  return { ns: req.ns, ifname: req.ifname, ...got }
+/** The impairment an interface has now, as `tc qdisc show` reports it. */
+export async function readNetem(target: Target, ns: string, ifname: string): Promise<NetemEntry> {
+  const [s] = await target.run([netemShowArgv(ns, ifname)], { timeoutMs: 10_000 })
+  return { ns, ifname, ...(parseNetemShow(s?.stdout ?? '') ?? {}) }
 }
 
 /** Remove netem (the root qdisc) from an interface; "nothing to delete" counts as success. */

@@ -137,6 +137,20 @@ describe.skipIf(!!skip)("don't cut the branch you sit on (the test sshd runs ove
     },
   )
 
+  it('the Live tab\'s netem on lo goes through the same guard: refused, nothing runs', async () => {
+    const kernel = loState()
+    const qdisc = sh(['tc', 'qdisc', 'show', 'dev', 'lo'])
+    const logged = (await app.invoke('log:list')).length
+    const r = await app.call('live:netem-set', [{ ns: 'host', ifname: 'lo', delayMs: 100 }])
+    expect(r.ok).toBe(false)
+    if (r.ok) return
+    expect(r.error.code).toBe('CONFIRM_REQUIRED')
+    expect(r.error.message).toMatch(/impairment .* to lo .*the app's SSH connection/)
+    expect((await app.invoke('log:list')).length).toBe(logged)
+    expect(sh(['tc', 'qdisc', 'show', 'dev', 'lo'])).toBe(qdisc)
+    expect(loState()).toBe(kernel)
+  })
+
   it('an interface that does not carry it is not marked: it runs without a confirmation', async () => {
     const before = (await app.invoke('log:list')).length
     // lo of a namespace, and the root end of a veth: neither carries the connection.

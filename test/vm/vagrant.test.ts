@@ -15,7 +15,7 @@ import type { VmInfo } from '../../shared/vm/info'
 import type { VmProgress, VmStep } from '../../shared/vm/progress'
 import { targetFactory } from '../../src-main/app/targets'
 import { NetnsEngine } from '../../src-main/netns/engine'
-import { clearNetem, setNetem } from '../../src-main/streams/oneshot'
+import { clearNetem, readNetem } from '../../src-main/streams/oneshot'
 import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
 import type { Target } from '../../src-main/target/target'
 import { OpOutput } from '../../src-main/vm/op-output'
@@ -467,8 +467,9 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     }
     const before = await rtts()
     expect(before).toHaveLength(4)
-    const entry = await setNetem(engine.target, { ns: 'lab1', ifname: 'v-lab', delayMs: 100 })
-    expect(entry.delayMs).toBe(100)
+    // Through the engine's one entry point, as the Live tab and lab files do.
+    await engine.apply({ op: 'netem.set', ns: 'lab1', ifname: 'v-lab', delayMs: 100 })
+    expect((await readNetem(engine.target, 'lab1', 'v-lab')).delayMs).toBe(100)
     const delayed = await rtts()
     log(
       `netem in the VM: RTT before ${before.join(', ')} ms; with 100 ms delay ${delayed.join(', ')} ms`,
