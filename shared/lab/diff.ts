@@ -8,7 +8,7 @@ import { describeNetem } from '../net/netem'
 import { HOST_NS, type NetLink, type NetNamespace, type Snapshot } from '../net/model'
 import { opCommands, type NatBackend, type NetOp } from '../net/ops'
 import { toShellLine } from '../net/shell'
-import { ipFamily } from '../net/validate'
+import { checkNamespaceName, ipFamily } from '../net/validate'
 import { canonCidr, canonIp } from './addr'
 import { sameNat, type LabLive } from './live'
 import { emptyOwned, natRecord, routeRecord, sysctlRecord, type LabOwned } from './owned'
@@ -233,8 +233,14 @@ export function planLab(lab: Lab, snapshot: Snapshot, opts: PlanOptions): LabPla
   for (const ns of deletedNs)
     for (const l of snapNs.get(ns)?.links ?? []) {
       const peer = l.kind === 'veth' ? l.peer : null
-      if (peer?.namespace && peer.ifname && !deletedNs.has(peer.namespace))
-        vanishing.push(ifaceKey(peer.namespace, peer.ifname))
+      const where = peer?.namespace
+      if (
+        where &&
+        peer.ifname &&
+        !deletedNs.has(where) &&
+        (where === HOST_NS || checkNamespaceName(where).ok)
+      )
+        vanishing.push(ifaceKey(where, peer.ifname))
       doom(ns, l)
     }
   // 2. Links the lab created elsewhere, and unlisted links in its own namespaces.

@@ -9,6 +9,7 @@ import { labRecordFile } from '../../shared/lab/owned'
 import { validateLab } from '../../shared/lab/parse'
 import { checkLabName } from '../../shared/lab/schema'
 import type { Lab } from '../../shared/lab/types'
+import { CUT_CONNECTION, mayCut } from '../../shared/net/branch'
 import { MAX_OPS, type NatBackend, type NetOp } from '../../shared/net/ops'
 import { NetnsEngine } from '../netns/engine'
 import { CommandLog } from '../netns/command-log'
@@ -50,6 +51,15 @@ export interface LabApplyResult {
 }
 
 export type LabDestroyResult = LabApplyResult
+
+/** How one apply or destroy runs. */
+export interface LabRunOptions {
+  /**
+   * Let operations that could cut the app's own connection run (`confirm: 'cut-connection'` on
+   * each of them; shared/net/branch.ts). Without it the engine refuses them (CONFIRM_REQUIRED).
+   */
+  confirm?: typeof CUT_CONNECTION
+}
 
 /** A lab with nothing in it: planning it gives the deletes of everything the lab owns. */
 function emptyLab(name: string): Lab {
@@ -112,28 +122,31 @@ export class LabService {
    * second apply finds nothing to do). Stops at the first failing step; the error (the engine's
    * COMMAND_FAILED or PARTIAL_FAILURE) says which step and change failed and what was done.
    */
-  async apply(lab: Lab, onProgress?: (p: LabProgress) => void): Promise<LabApplyResult> {
+  async apply(
+    lab: Lab,
+    onProgress?: (p: LabProgress) => void,
+    opts: LabRunOptions = {},
+  ): Promise<LabApplyResult> {
     const started = Date.now()
     onProgress?.({ phase: 'reading', message: `Reading the target for lab ${lab.name}…` })
     const plan = await this.plan(lab)
-    return this.run(
-      lab.name,
-      plan,
-      started,
-      onProgress,
-      this.opts.concurrency ?? DEFAULT_LAB_CONCURRENCY,
-    )
+    const concurrency = this.opts.concurrency ?? DEFAULT_LAB_CONCURRENCY
+    return this.run(lab.name, plan, started, onProgress, concurrency, opts)
   }
 
   /**
    * Remove what lab `name` owns on the target (its record: the namespaces and links it created,
    * its NAT rules and routes, the sysctls it changed, set back), then its record.
    */
-  async destroy(name: string, onProgress?: (p: LabProgress) => void): Promise<LabDestroyResult> {
+  async destroy(
+    name: string,
+    onProgress?: (p: LabProgress) => void,
+    opts: LabRunOptions = {},
+  ): Promise<LabDestroyResult> {
     const started = Date.now()
     onProgress?.({ phase: 'reading', message: `Reading what lab ${name} owns…` })
     const plan = await this.plan(emptyLab(name))
-    const result = await this.run(name, plan, started, onProgress, 1)
+    const result = await this.run(name, plan, started, onProgress, 1, opts)
     await this.target.run([['rm', '-f', labRecordFile(name)]])
     return { ...result, durationMs: Date.now() - started }
   }
@@ -158,7 +171,12 @@ export class LabService {
     started: number,
     onProgress: ((p: LabProgress) => void) | undefined,
     concurrency: number,
+    opts: LabRunOptions,
   ): Promise<LabApplyResult> {
+    const confirmed = (op: NetOp): NetOp =>
+      opts.confirm === CUT_CONNECTION && mayCut(op)
+        ? ({ ...op, confirm: CUT_CONNECTION } as NetOp)
+        : op
     const n = plan.changes.length
     onProgress?.({
       phase: 'planned',
@@ -179,7 +197,7 @@ export class LabService {
     const phases = [plan.ops.slice(0, cut), plan.ops.slice(cut)]
     for (const [k, ops] of phases.entries()) {
       for (let i = 0; i < ops.length; i += MAX_OPS) {
-        const chunk = ops.slice(i, i + MAX_OPS)
+        const chunk = ops.slice(i, i + MAX_OPS).map(confirmed)
         onProgress?.({
           phase: 'applying',
           message: `Applying ${plan.ops.length} operations…`,
