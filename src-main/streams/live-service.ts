@@ -60,7 +60,6 @@ export interface LiveServiceOptions {
 
 const log = logger('live')
 
-const isPing = (s: OwnedStream): s is PingSession => s instanceof PingSession
 const isCapture = (s: OwnedStream): s is CaptureSession => s instanceof CaptureSession
 const isTerminal = (s: OwnedStream): s is TerminalSession => s instanceof TerminalSession
 
@@ -125,9 +124,6 @@ export class LiveService {
     return { id }
   }
 
-  pingLines(owner: number, id: string): string[] {
-    return this.streams.find(owner, id, isPing).lines()
-  }
 
   // ---- matrix, netem ----
   /** Run the reachability check; table refreshes wait until it is done (ARP tables fill meanwhile). */

@@ -1,11 +1,11 @@
 // One ping stream: runs a bounded ping in a namespace on its own channel, parses every line,
-// keeps running statistics and a bounded raw tail, and batches points to its owner.
+// keeps running statistics, and batches points to its owner.
 
 import type { LiveEnd, PingBatch, PingPoint } from '../../shared/ipc/domains/live'
 import type { PingRequest, PingStats } from '../../shared/net/ping'
 import { addPingEvent, emptyPingStats, parsePingLine, pingArgv } from '../../shared/net/ping'
 import type { StreamEnd, StreamHandle, Target } from '../target/target'
-import { Batcher, LineSplitter, Ring } from './batcher'
+import { Batcher, LineSplitter } from './batcher'
 
 export interface PingSink {
   data(batch: PingBatch): void
@@ -15,7 +15,6 @@ export interface PingSink {
 /** A running ping. `stop()` kills the remote ping; 'ended' is reported exactly once. */
 export class PingSession {
   stats: PingStats = emptyPingStats()
-  private readonly raw = new Ring<string>(1000)
   private readonly batch: Batcher<{ point?: PingPoint; line: string }>
   private readonly errSplit = new LineSplitter()
   private done = false
@@ -57,11 +56,6 @@ export class PingSession {
     return this.done
   }
 
-  /** The last raw output lines. */
-  lines(): string[] {
-    return this.raw.toArray()
-  }
-
   stop(): Promise<void> {
     return this.handle.stop()
   }
@@ -72,7 +66,6 @@ export class PingSession {
   }
 
   private onLine(line: string): void {
-    this.raw.push(line)
     const ev = parsePingLine(line)
     let point: PingPoint | undefined
     if (ev) {

@@ -121,8 +121,6 @@ export interface TerminalOpen {
 export interface LiveInvoke {
   'live:ping-start': (req: PingRequest) => { id: string }
   'live:ping-stop': (id: string) => void
-  /** The last raw lines of a ping stream (bounded). */
-  'live:ping-lines': (id: string) => string[]
   'live:matrix-run': (pairs: MatrixPair[], opts?: MatrixOptions) => MatrixResult
   /** Subscribe this window to traffic rates (starts the target's one sampler if needed). */
   'live:traffic-start': (intervalS?: number) => void
@@ -180,7 +178,6 @@ export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Che
   'live:ping-start': (a) =>
     a.length === 1 ? checkPingRequest(a[0]) : bad('Expected one ping request.'),
   'live:ping-stop': oneId,
-  'live:ping-lines': oneId,
   'live:matrix-run': (a) =>
     a.length === 1 || a.length === 2
       ? checkMatrix(a[0], a[1] ?? {})

@@ -11,8 +11,6 @@ import { checkVmSettings } from '../../vm/settings'
 export interface VmInvoke {
   /** The VM's state as last read (starts the ~5 s status polling on first call). */
   'vm:state': () => VmInfo
-  /** Read the state now (`vagrant status`). */
-  'vm:refresh': () => VmInfo
   /** Check vagrant, providers and box before booting; problems carry what to do. */
   'vm:preflight': () => PreflightReport
   /** Boot (create on first use). Resolves when done; refused with VM_BUSY while another runs. */
@@ -48,7 +46,6 @@ const none = (a: unknown[]): Check =>
 /** Runtime argument checks per channel (the allowlist for this domain). */
 export const vmInvokeArgs: { [K in keyof VmInvoke]: (args: unknown[]) => Check } = {
   'vm:state': none,
-  'vm:refresh': none,
   'vm:preflight': none,
   'vm:up': none,
   'vm:halt': none,

@@ -10,7 +10,6 @@ export function createLiveHandlers(live: LiveService): HandlerMap<keyof LiveInvo
   return {
     'live:ping-start': (c, req) => live.pingStart(c.senderId, req),
     'live:ping-stop': (c, id) => live.stop(c.senderId, id),
-    'live:ping-lines': (c, id) => live.pingLines(c.senderId, id),
     'live:matrix-run': (c, pairs, opts) => live.matrix(c.senderId, pairs, opts),
     'live:traffic-start': (c, s) => live.trafficStart(c.senderId, s),
     'live:traffic-stop': (c) => live.trafficStop(c.senderId),

@@ -8,7 +8,6 @@ import type { HandlerMap } from '../types'
 export function createVmHandlers(vm: VmBackend): HandlerMap<keyof VmInvoke> {
   return {
     'vm:state': () => vm.watch(),
-    'vm:refresh': () => vm.refresh(),
     'vm:preflight': () => vm.preflight(),
     'vm:up': () => vm.run('up'),
     'vm:halt': () => vm.run('halt'),

@@ -129,7 +129,7 @@ describe.skipIf(!vagrant)('the VM driver over the real vagrant', () => {
       const mine = { provider: 'libvirt' as const, box: 'me/own-box', memoryMiB: 768, cpus: 2 }
       expect(await s.handlers['vm:set-settings'](ctx, mine)).toEqual(mine)
       expect(JSON.parse(readFileSync(join(d, 'data', 'vm-settings.json'), 'utf8'))).toEqual(mine)
-      await s.handlers['vm:refresh'](ctx)
+      await s.vm.refresh()
       expect(JSON.parse(readFileSync(seen, 'utf8'))).toMatchObject({
         NETNS_STUDIO_PROVIDER: 'libvirt',
         NETNS_STUDIO_BOX: 'me/own-box',

@@ -42,7 +42,7 @@ describe('the VM domain in createServices', () => {
   })
 
   it('without vagrant: state says so, operations are refused with VAGRANT_MISSING, preflight explains', async () => {
-    const info = await s.handlers['vm:refresh'](ctx)
+    const info = await s.vm.refresh()
     expect(info).toMatchObject({
       name: 'default',
       vagrantMissing: true,
