@@ -1,6 +1,8 @@
 // Turns a TargetSpec into a Target: SshTarget for ssh, LocalTarget for local, and for the Vagrant
 // VM an SshTarget built from what the VM module reports (`vagrant ssh-config`).
 
+import { homedir } from 'node:os'
+import { join } from 'node:path'
 import { AppError } from '../../shared/errors'
 import type { TargetSpec } from '../../shared/ipc/domains/core'
 import { hostKeyId } from '../target/host-id'
@@ -44,7 +46,7 @@ export function targetFactory(opts: TargetFactoryOptions): (spec: TargetSpec) =>
           host: spec.host,
           port: spec.port,
           username: spec.username,
-          ...(spec.privateKeyPath ? { privateKeyPath: spec.privateKeyPath } : {}),
+          ...(spec.privateKeyPath ? { privateKeyPath: expandHome(spec.privateKeyPath) } : {}),
           ...(agent ? { agent } : {}),
           hostKeys: opts.hostKeys,
           hostKeyId: hostKeyId('ssh', spec.host, spec.port),
@@ -66,4 +68,13 @@ export function targetFactory(opts: TargetFactoryOptions): (spec: TargetSpec) =>
       }
     }
   }
+}
+
+/**
+ * `~/…` (what users type, and what the SSH form suggests) as a path in the home folder of the
+ * user running the app; any other path as given.
+ */
+export function expandHome(path: string, home: string = homedir()): string {
+  if (path === '~') return home
+  return /^~[/\\]/.test(path) ? join(home, path.slice(2)) : path
 }
