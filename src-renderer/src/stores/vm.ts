@@ -244,6 +244,17 @@ export const useVmStore = defineStore('vm', () => {
     }
   }
 
+  /** Put the app's own Vagrantfile back in the VM folder (the user's edits to it are dropped). */
+  async function resetVagrantfile(): Promise<boolean> {
+    try {
+      await invoke('vm:reset-vagrantfile')
+      return true
+    } catch (e) {
+      error.value = describeError(e)
+      return false
+    }
+  }
+
   async function dismissNotice(): Promise<void> {
     try {
       await invoke('vm:dismiss-notice')
@@ -279,6 +290,7 @@ export const useVmStore = defineStore('vm', () => {
     resume,
     destroy,
     cancel,
+    resetVagrantfile,
     dismissNotice,
   }
 })

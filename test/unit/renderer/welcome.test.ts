@@ -367,6 +367,33 @@ describe('welcome', () => {
     expect(byText(w, 'Destroy the VM')).toBeDefined()
   })
 
+  it("after a failure, restores the app's Vagrantfile when the user confirms, then checks again", async () => {
+    fake.handle('vm:state', () => vmInfo({ state: 'not_created', failure: failure({}) }))
+    fake.handle('vm:reset-vagrantfile', () => undefined)
+    const w = await mountApp()
+    const checks = fake.callsOf('vm:preflight').length
+    await byText(w, "Restore the app's Vagrantfile")!.trigger('click')
+    await flushPromises()
+    const dialog = w.get('[role=alertdialog]')
+    expect(dialog.text()).toContain("puts the app's own Vagrantfile back")
+    await dialog
+      .findAll('button')
+      .find((b) => b.text() === 'Cancel')!
+      .trigger('click')
+    await flushPromises()
+    expect(fake.callsOf('vm:reset-vagrantfile')).toEqual([])
+    await byText(w, "Restore the app's Vagrantfile")!.trigger('click')
+    await flushPromises()
+    await w
+      .get('[role=alertdialog]')
+      .findAll('button')
+      .find((b) => b.text() === 'Restore')!
+      .trigger('click')
+    await flushPromises()
+    expect(fake.callsOf('vm:reset-vagrantfile')).toHaveLength(1)
+    expect(fake.callsOf('vm:preflight').length).toBe(checks + 1)
+  })
+
   it('connects at once when the VM runs already (no preflight, no boot)', async () => {
     fake.handle('vm:state', () => vmInfo({ state: 'running', providerState: 'running' }))
     fake.handle('target:connect', () => connectedToVm)
