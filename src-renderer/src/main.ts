@@ -3,5 +3,6 @@ import { createPinia } from 'pinia'
 import { createApp } from 'vue'
 import App from './App.vue'
 import './styles/app.css'
+import './styles/dialog.css'
 
 createApp(App).use(createPinia()).mount('#app')
