@@ -23,6 +23,8 @@ export type ProviderBlocker =
   | 'not-admin'
   /** libvirt: the user may not open qemu:///system (not in the `libvirt` group). */
   | 'no-permission'
+  /** libvirt: installed, but its daemon does not answer (libvirtd not started). */
+  | 'not-running'
 
 /** What main found out about one provider. */
 export interface ProviderFacts {
@@ -329,6 +331,16 @@ function blockerProblem(p: ProviderFacts): PreflightProblem | null {
       message: `libvirt refuses this user (${p.detail}).`,
       action:
         'Add yourself to the libvirt group: `sudo usermod -aG libvirt $USER`, then log out and in again (or reboot) so the new group applies.',
+    }
+  if (p.blocker === 'not-running')
+    return {
+      code: 'provider-unusable',
+      severity: 'error',
+      message: `libvirt is installed but not running: ${p.detail}.`,
+      action:
+        'Start it with `sudo systemctl start libvirtd` (or `sudo systemctl enable --now libvirtd` to keep it started); `virsh -c qemu:///system version` should then answer. Or choose another provider in ' +
+        SETTINGS_PROVIDER +
+        '.',
     }
   return null
 }

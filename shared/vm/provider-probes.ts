@@ -119,7 +119,8 @@ export function virtualBoxFacts(r: ProbeRun | null): ProviderFacts {
 export function libvirtFacts(r: ProbeRun | null): ProviderFacts {
   const v = /hypervisor: QEMU (\d+\.\d+\.\d+)/i.exec(r?.stdout ?? '')?.[1] ?? null
   const ok = r?.code === 0
-  const blocker = ok ? null : libvirtBlocker(r?.stderr ?? '')
+  // A permission refusal has its own fix; any other failure to connect: the daemon is not running.
+  const blocker = ok ? null : (libvirtBlocker(r?.stderr ?? '') ?? 'not-running')
   const said = (r?.stderr ?? '')
     .split('\n')
     .map((l) => l.replace(/^error:\s*/, '').trim())
@@ -132,7 +133,7 @@ export function libvirtFacts(r: ProbeRun | null): ProviderFacts {
     version: v,
     detail: ok
       ? `libvirt answers${v ? `, QEMU ${v}` : ''}`
-      : blocker
+      : blocker === 'no-permission'
         ? `virsh -c qemu:///system: ${said ?? 'permission denied'}`
         : 'libvirtd is not running (virsh -c qemu:///system cannot connect)',
     ...(blocker ? { blocker } : {}),

@@ -309,6 +309,35 @@ describe('evaluatePreflight', () => {
     )
     expect(r.problems.map((p) => p.code)).toEqual(['vagrant-no-arch', 'box-download'])
   })
+
+  it('a provider that is installed but not working is named with why, not "no provider found"', () => {
+    const r = evaluatePreflight(
+      facts({
+        providers: [
+          prov({
+            name: 'virtualbox',
+            installed: true,
+            usable: false,
+            detail: 'VBoxManage not found',
+          }),
+          prov({
+            name: 'libvirt',
+            installed: true,
+            usable: false,
+            detail: 'libvirtd is not running (virsh -c qemu:///system cannot connect)',
+            blocker: 'not-running',
+          }),
+        ],
+      }),
+    )
+    expect(r.ok).toBe(false)
+    expect(r.problems).toHaveLength(1)
+    const [p] = r.problems
+    expect(p?.code).toBe('provider-unusable')
+    expect(p?.message).toContain('libvirt is installed but not running: libvirtd is not running')
+    expect(p?.message).not.toContain('No VM provider was found')
+    expect(p?.action).toContain('sudo systemctl start libvirtd')
+  })
 })
 
 describe('the reboot notice rule', () => {
