@@ -129,6 +129,13 @@ export function logEntries(run: OpRun, source: string, at: number): NewEntry[] {
     }))
 }
 
+/** What a terse kernel refusal means for the user, when it is known (with a leading space). */
+function kernelHint(stderr: string): string {
+  if (/qdisc kind is unknown/i.test(stderr))
+    return ' The target kernel has no netem (sch_netem) support: link impairment cannot work there.'
+  return ''
+}
+
 /** Throw the right error if a step failed: COMMAND_FAILED if nothing had changed, else PARTIAL_FAILURE. */
 export function throwIfFailed(op: NetOp | NetOp[], run: OpRun): void {
   const failed = run.outcomes.find((o) => o.exitCode !== null && o.exitCode !== 0)
@@ -138,8 +145,9 @@ export function throwIfFailed(op: NetOp | NetOp[], run: OpRun): void {
   const completed = mine.filter((o) => o.exitCode === 0).map((o) => toShellLine(o.step.argv))
   const notRun = mine.filter((o) => o.exitCode === null).map((o) => toShellLine(o.step.argv))
   const title = Array.isArray(op) ? `${op.length} operations` : OP_TITLES[op.op]
-  const stderr = failed.stderr.trim() || `exit code ${failed.exitCode}`
-  const data = { command: line, stderr, exitCode: failed.exitCode, completed, notRun }
+  const said = failed.stderr.trim() || `exit code ${failed.exitCode}`
+  const stderr = `${said}${kernelHint(said)}`
+  const data = { command: line, stderr: said, exitCode: failed.exitCode, completed, notRun }
   if (completed.length === 0)
     throw new AppError('COMMAND_FAILED', `${title} failed: ${stderr}`, { detail: line, data })
   throw new AppError(

@@ -756,9 +756,9 @@ const keyPaths = (port: number): Family => ({
         /^Cannot read the private key relative\/id_ed25519\.$/,
       ],
       [
-        'a tilde path (not expanded)',
+        'a tilde path (expanded to the home folder, where there is no such key)',
         '~/.ssh/nss-no-such-key',
-        /^Cannot read the private key ~\/\.ssh\/nss-no-such-key\.$/,
+        /^Cannot read the private key \/.+\/\.ssh\/nss-no-such-key\.$/,
       ],
       [
         'a path through a file',
