@@ -3,7 +3,9 @@
 // longer downloads it at `npm install`): runs Electron's own install.js when it is missing, and on
 // any failure prints ONE line saying what failed and how to retry, then exits non-zero.
 //
-// Usage: node scripts/ensure-electron.mjs   (from the project folder; npm's prestart/predev)
+// Usage: node scripts/ensure-electron.mjs install-electron   (npm's prestart/predev): the argument
+// names the bin of the electron package that fetches its binary (`install-electron`, its
+// install.js); it runs through a hook that keeps the cause of a failure in one line.
 // Environment: everything Electron's installer honours (ELECTRON_MIRROR, electron_config_cache,
 // HTTPS_PROXY/HTTP_PROXY/NO_PROXY, ...), ELECTRON_EXEC_PATH (use that binary instead), and
 // NETNS_STUDIO_DOWNLOAD_STALL_SECONDS (give up when no data arrives for that long; default 60).
@@ -102,14 +104,26 @@ function installerEnv(tmp) {
   return env
 }
 
+/** The file of the electron package's bin `name` (install-electron → install.js), or null. */
+function electronBin(pkg, name) {
+  const bin = JSON.parse(readFileSync(join(pkg, 'package.json'), 'utf8')).bin
+  const file = typeof bin === 'object' && bin !== null ? bin[name] : undefined
+  return typeof file === 'string' ? join(pkg, file) : null
+}
+
 /**
- * Runs Electron's install.js; resolves with null on success or the reason it failed. A download
- * that receives nothing for `stallSeconds` is stopped.
+ * Runs Electron's installer (its `install-electron` bin); resolves with null on success or the
+ * reason it failed. A download that receives nothing for `stallSeconds` is stopped.
  */
 function runInstaller(pkg, version) {
+  const installer = electronBin(pkg, process.argv[2] ?? 'install-electron')
+  if (!installer)
+    return Promise.resolve(
+      `the electron package has no ${process.argv[2] ?? 'install-electron'} bin`,
+    )
   const tmp = mkdtempSync(join(tmpdir(), 'netns-studio-electron-'))
   const dist = join(pkg, 'dist')
-  const child = spawn(process.execPath, ['--import', oneLineErrors, join(pkg, 'install.js')], {
+  const child = spawn(process.execPath, ['--import', oneLineErrors, installer], {
     cwd: pkg,
     env: installerEnv(tmp),
     stdio: ['ignore', 'ignore', 'pipe'],

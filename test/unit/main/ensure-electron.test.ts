@@ -71,7 +71,7 @@ interface Run {
 /** Runs the script in `cwd` with a clean environment (no proxy, own cache and temp folder). */
 function run(cwd: string, tmp: string, env: Record<string, string> = {}): Promise<Run> {
   const started = Date.now()
-  const child = spawn(process.execPath, [script], {
+  const child = spawn(process.execPath, [script, 'install-electron'], {
     cwd,
     env: {
       PATH: process.env.PATH ?? '/usr/bin:/bin',
@@ -326,7 +326,7 @@ describe('package.json runs it before start and dev', () => {
     const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as {
       scripts: Record<string, string>
     }
-    expect(pkg.scripts.prestart).toBe('node scripts/ensure-electron.mjs')
-    expect(pkg.scripts.predev).toBe('node scripts/ensure-electron.mjs')
+    expect(pkg.scripts.prestart).toBe('node scripts/ensure-electron.mjs install-electron')
+    expect(pkg.scripts.predev).toBe('node scripts/ensure-electron.mjs install-electron')
   })
 })
