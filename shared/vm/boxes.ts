@@ -2,7 +2,7 @@
 // really publishes a build, each with its source. The app's Vagrantfile holds the same table (a
 // unit test evaluates it with Ruby and compares). Pure.
 
-import type { ProviderName } from './preflight'
+import type { ProviderName } from './providers'
 
 /** Vagrant's words for the CPU architectures the app supports (`--architecture`, box metadata). */
 export type BoxArch = 'amd64' | 'arm64'

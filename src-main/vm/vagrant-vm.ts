@@ -1,6 +1,6 @@
-// The Vagrant driver for one VM: state polling, one shared preflight, serialized lifecycle
-// operations (the box downloaded first, with percent) with cancel and step progress, failure
-// details, `ssh-config` → SSH settings, and the host key pinned per VM.
+// The Vagrant driver for one VM: serialized lifecycle operations with cancel and step progress
+// (the box downloaded first), failure details, and the host key pinned per VM. Polling, the
+// shared preflight, the box step, ssh-config and the settings live in the vagrant-vm-* modules.
 
 import { EventEmitter } from 'node:events'
 import { existsSync } from 'node:fs'
@@ -8,70 +8,23 @@ import { AppError } from '../../shared/errors'
 import type { VmInfo, VmOpResult } from '../../shared/vm/info'
 import { NAMESPACES_LOST_MESSAGE, rebootLosesNamespaces } from '../../shared/vm/info'
 import type { PreflightReport } from '../../shared/vm/preflight'
-import {
-  compareVersions,
-  evaluatePreflight,
-  PROVIDERS,
-  VAGRANT_ARCH_SUPPORT,
-  vagrantInstallHint,
-} from '../../shared/vm/preflight'
-import { BOX_NAME_RE, type VmSettings } from '../../shared/vm/settings'
-import type { VmOperation, VmProgress } from '../../shared/vm/progress'
-import { sshConfigFor } from '../../shared/vm/ssh-config'
-import { parseStatus } from '../../shared/vm/state'
+import { evaluatePreflight, PROVIDERS, vagrantInstallHint } from '../../shared/vm/preflight'
+import type { VmOperation } from '../../shared/vm/progress'
 import { logger } from '../log'
-import type { HostKeyStore } from '../target/host-keys'
 import type { VmSshConfig } from './backend'
 import { OpOutput } from './op-output'
 import { gatherPreflightFacts } from './preflight'
-import {
-  findVagrant,
-  runFile,
-  startVagrant,
-  vagrantEnv,
-  type ProcessOptions,
-  type VagrantCliOptions,
-  type VagrantProcess,
-} from './vagrant-cli'
+import { findVagrant, startVagrant, type VagrantProcess } from './vagrant-cli'
+import { boxAddArgs, boxDownloadTitle, boxToDownload } from './vagrant-vm-box'
+import type { VagrantVmEvents, VagrantVmOptions } from './vagrant-vm-options'
+import { SharedPreflight, type KeyedReport } from './vagrant-vm-preflight'
+import { baseEnv, vmEnv, type VmSettingsSource } from './vagrant-vm-settings'
+import { readSshConfig } from './vagrant-vm-ssh'
+import { pollPeriod, readVagrantStatus, StatusPoller, statusFailed } from './vagrant-vm-status'
 import { ensureVagrantfile, resetVagrantfile, vmFolder } from './vm-folder'
 
-/** Where the VM's settings come from (the app's VmSettingsStore). */
-export interface VmSettingsSource {
-  get(): VmSettings
-  /** The environment the Vagrantfile reads them from. */
-  env(): Record<string, string>
-}
-
-export interface VagrantVmOptions extends VagrantCliOptions, ProcessOptions {
-  /** App data folder; the VM lives in `<dataDir>/vms/<name>`. */
-  dataDir: string
-  /** VM name (default "default"). */
-  name?: string
-  /** The app's Vagrantfile, copied into the VM folder. */
-  templatePath: string
-  /** Where the VM's SSH host key is pinned (forgotten when the VM is destroyed). */
-  hostKeys: HostKeyStore
-  /** Status polling period in ms while the VM exists (default 5000). */
-  pollMs?: number
-  /**
-   * Grace after the first SIGINT on cancel before forcing (default 15 s). Vagrant's cleanup of a
-   * cancelled `up` halts the half-booted guest, which can hang: a later `destroy` handles it.
-   */
-  cancelGraceMs?: number
-  /** The user's VM settings (provider, box, memory, CPUs); absent: the environment's only. */
-  settings?: VmSettingsSource
-  /** Longest `dispose` may take before the running operation's process tree is killed (10 s). */
-  disposeMs?: number
-  /** CPU architecture for the box choice (default `process.arch`). */
-  arch?: string
-}
-
-export interface VagrantVmEvents {
-  'state-changed': [VmInfo]
-  progress: [VmProgress]
-  /** Each raw output line of the running operation (for a log view and fixtures). */
-  output: [string]
-}
+export type { VagrantVmEvents, VagrantVmOptions } from './vagrant-vm-options'
+export type { VmSettingsSource } from './vagrant-vm-settings'
 
 type End = { code: number | null; signal: NodeJS.Signals | null }
 
@@ -95,19 +48,7 @@ interface Running {
   abort: AbortController
 }
 
-/** A preflight in progress, shared by every caller until it ends. */
-interface PreflightRun {
-  promise: Promise<PreflightReport>
-  abort: AbortController
-}
-
 const log = logger('vm')
-
-/** A status read that failed; the next poll tries again. */
-const statusFailed = (err: unknown): void => log.debug({ err }, 'vagrant status failed')
-
-/** How long a preflight's report is reused by `up` (the UI checks right before booting). */
-const REPORT_REUSE_MS = 60_000
 
 export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   readonly name: string
@@ -115,12 +56,19 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   private readonly o: VagrantVmOptions
   private st: VmInfo
   private running: Running | null = null
-  private timer: NodeJS.Timeout | null = null
   private polling: Promise<VmInfo> | null = null
   private disposed = false
-  private pre: PreflightRun | null = null
-  private lastReport: { key: string; at: number; report: PreflightReport } | null = null
   private settings: VmSettingsSource | null
+  private readonly poller = new StatusPoller(
+    () => pollPeriod(this.o.pollMs ?? 5000, this.st),
+    () => {
+      if (!this.running) void this.refresh().catch(statusFailed)
+    },
+  )
+  private readonly checks = new SharedPreflight(
+    (signal) => this.runPreflight(signal),
+    () => this.settingsKey(),
+  )
 
   constructor(o: VagrantVmOptions) {
     super()
@@ -160,7 +108,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   /** Use these settings from now on (the next preflight and operation read them). */
   useSettings(settings: VmSettingsSource): void {
     this.settings = settings
-    this.lastReport = null
+    this.checks.forget()
   }
 
   /**
@@ -169,26 +117,13 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
    * (each status costs vagrant ~1 s of CPU).
    */
   startPolling(): void {
-    if (this.timer || this.disposed) return
-    const tick = (): void => {
-      const base = this.o.pollMs ?? 5000
-      const exists = ['running', 'stopped', 'suspended'].includes(this.st.state)
-      this.timer = setTimeout(
-        () => {
-          if (!this.running) void this.refresh().catch(statusFailed)
-          tick()
-        },
-        exists && !this.st.vagrantMissing ? base : base * 6,
-      )
-      this.timer.unref()
-    }
+    if (this.poller.active || this.disposed) return
     void this.refresh().catch(statusFailed)
-    tick()
+    this.poller.start()
   }
 
   stopPolling(): void {
-    if (this.timer) clearTimeout(this.timer)
-    this.timer = null
+    this.poller.stop()
   }
 
   /** Read the state now; polls never overlap. */
@@ -209,30 +144,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
       return this.info()
     }
     if (!existsSync(this.folder) || !existsSync(`${this.folder}/Vagrantfile`)) this.prepareFolder()
-    const r = await runFile(bin, ['status', '--machine-readable'], {
-      cwd: this.folder,
-      env: this.env(),
-      timeoutMs: 120_000,
-      platform: this.o.platform,
-      taskkill: this.o.taskkill,
-    })
-    const s = parseStatus(r.stdout)
-    if (s)
-      this.update({
-        vagrantMissing: false,
-        state: s.state,
-        providerState: s.providerState,
-        provider: s.provider,
-        checkedAt: Date.now(),
-      })
-    // No answer (provider daemon down, broken Vagrantfile): do not keep showing a stale state.
-    else
-      this.update({
-        vagrantMissing: false,
-        state: 'unknown',
-        providerState: 'unknown',
-        checkedAt: Date.now(),
-      })
+    this.update(await readVagrantStatus(bin, this.folder, this.env(), this.o))
     return this.info()
   }
 
@@ -241,23 +153,14 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
    * set of vagrant processes); `cancel()` aborts it (its processes killed) with CANCELLED.
    */
   preflight(): Promise<PreflightReport> {
-    if (this.pre) return this.pre.promise
-    const abort = new AbortController()
-    const run: PreflightRun = {
-      abort,
-      promise: this.runPreflight(abort.signal).finally(() => {
-        if (this.pre === run) this.pre = null
-      }),
-    }
-    this.pre = run
-    return run.promise
+    return this.checks.run()
   }
 
   private settingsKey(): string {
     return JSON.stringify([this.settings?.get() ?? null, this.o.env ?? null, this.st.state])
   }
 
-  private async runPreflight(signal: AbortSignal): Promise<PreflightReport> {
+  private async runPreflight(signal: AbortSignal): Promise<KeyedReport> {
     if (findVagrant(this.o)) {
       this.prepareFolder()
       if (this.st.checkedAt === null) await this.refresh().catch(statusFailed)
@@ -273,7 +176,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         platform: this.o.platform,
         taskkill: this.o.taskkill,
         arch: this.o.arch,
-        env: this.baseEnv(),
+        env: baseEnv(this.o, this.settings),
         folder: this.folder,
         vmCreated: created,
         existingProvider: this.st.provider,
@@ -281,27 +184,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         signal,
       }),
     )
-    this.lastReport = { key, at: Date.now(), report }
-    return report
-  }
-
-  /** A report for `up`: the last one when fresh and for the same settings, else a new run. */
-  private async reportFor(run: Running): Promise<PreflightReport | null> {
-    const last = this.lastReport
-    if (last && last.key === this.settingsKey() && Date.now() - last.at < REPORT_REUSE_MS)
-      return last.report
-    const shared = this.preflight()
-    const onAbort = (): void => this.pre?.abort.abort()
-    run.abort.signal.addEventListener('abort', onAbort, { once: true })
-    try {
-      return await shared
-    } catch (err) {
-      // Cancelled, or preflight itself failed: `up` goes on and Vagrant reports what is wrong.
-      log.debug({ err }, 'preflight before up failed; booting without its report')
-      return null
-    } finally {
-      run.abort.signal.removeEventListener('abort', onAbort)
-    }
+    return { key, report }
   }
 
   /** Copy the app's Vagrantfile into the VM folder unless the user's copy is there. */
@@ -398,7 +281,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     let env = this.env(provider)
     const args = [...ARGS[op]]
     if (op === 'up') {
-      const report = run.cancelled ? null : await this.reportFor(run)
+      const report = run.cancelled ? null : await this.checks.reportFor(run.abort.signal)
       if (run.cancelled) return this.finish(op, out, { code: null, signal: null }, true, before)
       // The VM's own provider; else preflight's choice; else the one the user asked for (then
       // Vagrant says itself why it cannot use it).
@@ -407,28 +290,12 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
           ? this.st.provider
           : (report?.provider ?? this.settings?.get().provider ?? null)
       env = this.env(provider, report?.hypervSwitch ?? null)
-      const box = report?.box
-      if (
-        !created &&
-        box &&
-        box.present === false &&
-        // Only catalog names (org/name) download; a name never becomes an option (no leading dash).
-        BOX_NAME_RE.test(box.name) &&
-        box.name.includes('/') &&
-        !env.NETNS_STUDIO_BOX_URL
-      ) {
-        const p = out.tracker.begin(
-          'box-download',
-          `Adding box '${box.name}' for ${box.provider}${box.downloadMB !== null ? ` (about ${box.downloadMB} MB)` : ''}`,
-          Date.now(),
-        )
+      const box = boxToDownload(report, created, env)
+      if (box) {
+        const p = out.tracker.begin('box-download', boxDownloadTitle(box), Date.now())
         this.st.progress = p
         this.emit('progress', p)
-        const add = ['box', 'add', box.name, '--provider', box.provider]
-        const version = report?.vagrant?.version ?? '0'
-        if (compareVersions(version, VAGRANT_ARCH_SUPPORT) >= 0)
-          add.push('--architecture', box.arch)
-        const end = await start(add, env)
+        const end = await start(boxAddArgs(box, report?.vagrant?.version ?? '0'), env)
         const exists = out.errorType() === 'Vagrant::Errors::BoxAlreadyExists'
         if (run.cancelled || (end.code !== 0 && !exists))
           return this.finish(op, out, end, run.cancelled, before)
@@ -494,13 +361,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
    */
   async cancel(): Promise<boolean> {
     const run = this.running
-    if (!run) {
-      if (!this.pre) return false
-      this.pre.abort.abort()
-      // It rejects with CANCELLED: what was asked for.
-      await this.pre.promise.catch(() => undefined)
-      return true
-    }
+    if (!run) return this.checks.cancel()
     run.cancelled = true
     run.out?.markCancelled(Date.now())
     run.abort.abort()
@@ -531,29 +392,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
         'Vagrant is not installed (no `vagrant` on the PATH).',
         { detail: vagrantInstallHint(process.platform) },
       )
-    if (!existsSync(`${this.folder}/Vagrantfile`))
-      throw new AppError('VM_NOT_RUNNING', 'The VM has not been created yet: boot it first.')
-    const r = await runFile(bin, ['ssh-config'], {
-      cwd: this.folder,
-      env: this.env(),
-      timeoutMs: 120_000,
-      platform: this.o.platform,
-      taskkill: this.o.taskkill,
-    })
-    const c = r.code === 0 ? sshConfigFor(r.stdout) : null
-    if (!c)
-      throw new AppError('VM_NOT_RUNNING', 'The VM is not running: boot it first.', {
-        detail: (r.stderr || r.stdout).trim().slice(-2000),
-      })
-    const key = c.identityFiles.find((f) => existsSync(f)) ?? c.identityFiles[0]
-    if (!key) throw new AppError('VM_NOT_RUNNING', 'Vagrant reported no SSH key for the VM.')
-    return {
-      host: c.hostName,
-      port: c.port,
-      username: c.user,
-      privateKeyPath: key,
-      hostKeyId: this.hostKeyId,
-    }
+    return readSshConfig(bin, this.folder, this.env(), this.o, this.hostKeyId)
   }
 
   /**
@@ -563,7 +402,7 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
   async dispose(): Promise<void> {
     this.disposed = true
     this.stopPolling()
-    this.pre?.abort.abort()
+    this.checks.abort()
     const run = this.running
     if (!run) return
     const bound = this.o.disposeMs ?? 10_000
@@ -597,26 +436,12 @@ export class VagrantVm extends EventEmitter<VagrantVmEvents> {
     }
   }
 
-  /** The configured environment plus the user's settings (memory, CPUs, provider, box). */
-  private baseEnv(): Record<string, string> {
-    return { ...(this.o.env ?? {}), ...(this.settings?.env() ?? {}) }
-  }
-
-  /**
-   * vagrant's environment; with the provider the VM uses (also for commands without --provider,
-   * such as reload) and the Hyper-V switch preflight chose.
-   */
+  /** vagrant's environment with the provider the VM uses and the Hyper-V switch preflight chose. */
   private env(
     provider: string | null = this.st.provider,
     hypervSwitch: string | null = null,
   ): NodeJS.ProcessEnv {
-    const extra: Record<string, string> = {}
-    if (provider && (PROVIDERS as readonly string[]).includes(provider)) {
-      extra.VAGRANT_DEFAULT_PROVIDER = provider
-      extra.NETNS_STUDIO_PROVIDER = provider
-    }
-    if (hypervSwitch) extra.NETNS_STUDIO_HYPERV_SWITCH = hypervSwitch
-    return vagrantEnv({ ...this.o, env: { ...this.baseEnv(), ...extra } })
+    return vmEnv(this.o, this.settings, provider, hypervSwitch)
   }
 
   private update(patch: Partial<VmInfo>): void {
