@@ -6,7 +6,17 @@ import globals from 'globals'
 import tseslint from 'typescript-eslint'
 
 // Bare module names go in `paths` (exact match); `patterns` would also match our own folders (e.g. shared/net).
-const nodeModules = ['fs', 'path', 'child_process', 'os', 'net', 'crypto', 'events', 'stream', 'util']
+const nodeModules = [
+  'fs',
+  'path',
+  'child_process',
+  'os',
+  'net',
+  'crypto',
+  'events',
+  'stream',
+  'util',
+]
 
 /** A handler that drops what it gets: `() => undefined`, `() => {}`, `() => null`, `() => void 0`. */
 const doesNothing = (fn) =>
@@ -25,7 +35,10 @@ const doesNothing = (fn) =>
 const noSilentCatch = {
   meta: {
     type: 'problem',
-    messages: { silent: 'This drops an error without a word: log it, or add a comment saying why nothing is logged.' },
+    messages: {
+      silent:
+        'This drops an error without a word: log it, or add a comment saying why nothing is logged.',
+    },
     schema: [],
   },
   create(context) {
@@ -52,17 +65,30 @@ const noSilentCatch = {
             ? first
             : name === 'then'
               ? second
-              : (name === 'on' || name === 'once') && first?.type === 'Literal' && first.value === 'error'
+              : (name === 'on' || name === 'once') &&
+                  first?.type === 'Literal' &&
+                  first.value === 'error'
                 ? second
                 : undefined
-        if (doesNothing(handler) && !explained(node)) context.report({ node: handler, messageId: 'silent' })
+        if (doesNothing(handler) && !explained(node))
+          context.report({ node: handler, messageId: 'silent' })
       },
     }
   },
 }
 
 export default tseslint.config(
-  { ignores: ['out/**', 'dist/**', 'node_modules/**', 'coverage/**', 'test/fixtures/**', '.vagrant/**', '.scratch/**'] },
+  {
+    ignores: [
+      'out/**',
+      'dist/**',
+      'node_modules/**',
+      'coverage/**',
+      'test/fixtures/**',
+      '.vagrant/**',
+      '.scratch/**',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommendedTypeChecked,
   ...vue.configs['flat/recommended'],
@@ -78,7 +104,10 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': 'error',
       '@typescript-eslint/consistent-type-imports': 'error',
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/no-unused-vars': [
+        'error',
+        { argsIgnorePattern: '^_', varsIgnorePattern: '^_' },
+      ],
       'vue/block-lang': ['error', { script: { lang: 'ts' } }],
       'vue/multi-word-component-names': 'off',
     },
@@ -98,10 +127,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'vue', 'pinia', 'ssh2', ...nodeModules].map((name) => ({ name, message: 'shared/ is pure TypeScript: no electron, node, vue or ssh2.' })),
+          paths: ['electron', 'vue', 'pinia', 'ssh2', ...nodeModules].map((name) => ({
+            name,
+            message: 'shared/ is pure TypeScript: no electron, node, vue or ssh2.',
+          })),
           patterns: [
             { group: ['node:*'], message: 'shared/ is pure TypeScript: no node built-ins.' },
-            { group: ['**/src-main/**', '**/src-renderer/**'], message: 'shared/ may not import from main or renderer.' },
+            {
+              group: ['**/src-main/**', '**/src-renderer/**'],
+              message: 'shared/ may not import from main or renderer.',
+            },
           ],
         },
       ],
@@ -114,10 +149,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['electron', 'ssh2', ...nodeModules].map((name) => ({ name, message: 'The renderer runs in a sandbox: no Node or Electron imports.' })),
+          paths: ['electron', 'ssh2', ...nodeModules].map((name) => ({
+            name,
+            message: 'The renderer runs in a sandbox: no Node or Electron imports.',
+          })),
           patterns: [
             { group: ['node:*'], message: 'The renderer runs in a sandbox: no Node built-ins.' },
-            { group: ['**/src-main/**'], message: 'The renderer talks to main only through ipc/client.ts.' },
+            {
+              group: ['**/src-main/**'],
+              message: 'The renderer talks to main only through ipc/client.ts.',
+            },
           ],
         },
       ],
@@ -129,10 +170,16 @@ export default tseslint.config(
       'no-restricted-imports': [
         'error',
         {
-          paths: ['ssh2', ...nodeModules].map((name) => ({ name, message: 'The preload may import only electron and shared/.' })),
+          paths: ['ssh2', ...nodeModules].map((name) => ({
+            name,
+            message: 'The preload may import only electron and shared/.',
+          })),
           patterns: [
             { group: ['node:*'], message: 'The preload may import only electron and shared/.' },
-            { regex: '^[.][.]/(?![.][.]/shared/)', message: 'The preload may import only electron and shared/.' },
+            {
+              regex: '^[.][.]/(?![.][.]/shared/)',
+              message: 'The preload may import only electron and shared/.',
+            },
           ],
         },
       ],
@@ -141,14 +188,30 @@ export default tseslint.config(
   {
     // The engine and what it drives know nothing of Electron or of the IPC layer that calls them,
     // so the CLI, tests and benchmarks use them as they are.
-    files: ['src-main/netns/**/*.ts', 'src-main/streams/**/*.ts', 'src-main/target/**/*.ts', 'src-main/vm/**/*.ts', 'src-main/cli/**/*.ts', 'src-main/lab/**/*.ts'],
+    files: [
+      'src-main/netns/**/*.ts',
+      'src-main/streams/**/*.ts',
+      'src-main/target/**/*.ts',
+      'src-main/vm/**/*.ts',
+      'src-main/cli/**/*.ts',
+      'src-main/lab/**/*.ts',
+    ],
     rules: {
       'no-restricted-imports': [
         'error',
         {
-          paths: [{ name: 'electron', message: 'netns/, streams/, target/, vm/, cli/ and lab/ run without Electron.' }],
+          paths: [
+            {
+              name: 'electron',
+              message: 'netns/, streams/, target/, vm/, cli/ and lab/ run without Electron.',
+            },
+          ],
           patterns: [
-            { regex: '^(\\.\\./)+ipc(/|$)', message: 'netns/, streams/, target/, vm/, cli/ and lab/ may not import the IPC layer (src-main/ipc).' },
+            {
+              regex: '^(\\.\\./)+ipc(/|$)',
+              message:
+                'netns/, streams/, target/, vm/, cli/ and lab/ may not import the IPC layer (src-main/ipc).',
+            },
           ],
         },
       ],

@@ -9,9 +9,7 @@ import type { SenderContext } from './ipc/router'
  * (`origin` e.g. "app://netns-studio"), or the dev server in development. Never a file: URL:
  * `file://` pages are blank with the fuse grantFileProtocolExtraPrivileges off.
  */
-export type AppLocation =
-  | { kind: 'scheme'; origin: string }
-  | { kind: 'url'; origin: string }
+export type AppLocation = { kind: 'scheme'; origin: string } | { kind: 'url'; origin: string }
 
 /** The renderer's Content-Security-Policy header: the meta tag's policy in index.html plus frame-ancestors (ignored in a meta tag). */
 export const APP_CSP = [

@@ -8,11 +8,23 @@ type Json = Record<string, unknown>
 
 const str = (v: unknown): string | null => (typeof v === 'string' ? v : null)
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null)
-const strs = (v: unknown): string[] => (Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : [])
+const strs = (v: unknown): string[] =>
+  Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : []
 const objs = (v: unknown): Json[] =>
-  Array.isArray(v) ? v.filter((x): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x)) : []
+  Array.isArray(v)
+    ? v.filter((x): x is Json => typeof x === 'object' && x !== null && !Array.isArray(x))
+    : []
 
-const KNOWN_KINDS: ReadonlySet<string> = new Set(['veth', 'bridge', 'vlan', 'vxlan', 'tun', 'dummy', 'macvlan', 'wireguard'])
+const KNOWN_KINDS: ReadonlySet<string> = new Set([
+  'veth',
+  'bridge',
+  'vlan',
+  'vxlan',
+  'tun',
+  'dummy',
+  'macvlan',
+  'wireguard',
+])
 
 /** Parse one line of `ip -j` output (a JSON array); anything else yields []. */
 export function parseJsonLine(line: string): Json[] {
@@ -28,8 +40,10 @@ function kindOf(o: Json): { kind: LinkKind; rawKind: string } {
   const infoKind = str(info.info_kind)
   const linkType = str(o.link_type) ?? 'other'
   if (linkType === 'loopback') return { kind: 'loopback', rawKind: 'loopback' }
-  if (infoKind) return { kind: KNOWN_KINDS.has(infoKind) ? (infoKind as LinkKind) : 'other', rawKind: infoKind }
-  if (linkType === 'none' && /^tun|^tap/.test(str(o.ifname) ?? '')) return { kind: 'tun', rawKind: 'tun' }
+  if (infoKind)
+    return { kind: KNOWN_KINDS.has(infoKind) ? (infoKind as LinkKind) : 'other', rawKind: infoKind }
+  if (linkType === 'none' && /^tun|^tap/.test(str(o.ifname) ?? ''))
+    return { kind: 'tun', rawKind: 'tun' }
   return { kind: linkType === 'ether' ? 'ether' : 'other', rawKind: linkType }
 }
 
@@ -64,9 +78,15 @@ export function parseAddresses(o: Json): NetAddress[] {
     const family = str(a.family)
     const local = str(a.local)
     if ((family !== 'inet' && family !== 'inet6') || !local) return []
-    const flags = ['tentative', 'dadfailed', 'dynamic', 'deprecated', 'noprefixroute', 'nodad', 'secondary'].filter(
-      (f) => a[f] === true,
-    )
+    const flags = [
+      'tentative',
+      'dadfailed',
+      'dynamic',
+      'deprecated',
+      'noprefixroute',
+      'nodad',
+      'secondary',
+    ].filter((f) => a[f] === true)
     return [
       {
         ifname,

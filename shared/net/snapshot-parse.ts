@@ -14,7 +14,13 @@ import {
 } from './ip-json'
 
 /** The `ip -batch` lines every namespace is read with, in this order. */
-export const SNAPSHOT_QUERIES = ['addr show', 'route show table all', 'neigh show', 'netns list-id', 'netconf show']
+export const SNAPSHOT_QUERIES = [
+  'addr show',
+  'route show table all',
+  'neigh show',
+  'netns list-id',
+  'netconf show',
+]
 
 /** The marker line that opens a namespace's block. */
 export const NS_MARK = '@@NS'
@@ -82,10 +88,15 @@ function resolvePeers(all: Parsed[]): void {
       else {
         const name = p.nsids.get(link.linkNetnsid)
         // An nsid without a name is a namespace with no name from here: usually the root.
-        candidates = name ? [byName.get(name)].filter((x): x is Parsed => !!x) : all.filter((q) => !named.has(q.ns.name) && q !== p)
+        candidates = name
+          ? [byName.get(name)].filter((x): x is Parsed => !!x)
+          : all.filter((q) => !named.has(q.ns.name) && q !== p)
       }
       const match = candidates
-        .map((q) => ({ q, l: q.ns.links.find((l) => l.ifindex === link.linkIndex && l.kind === 'veth') }))
+        .map((q) => ({
+          q,
+          l: q.ns.links.find((l) => l.ifindex === link.linkIndex && l.kind === 'veth'),
+        }))
         .find((m) => m.l && (m.l.linkIndex === link.ifindex || m.l.linkIndex === null))
       link.peer = match?.l
         ? { namespace: match.q.ns.name, ifname: match.l.ifname, ifindex: match.l.ifindex }
@@ -95,7 +106,10 @@ function resolvePeers(all: Parsed[]): void {
 }
 
 /** Parse the whole snapshot text. `listed` are the namespace names that were expected (for `vanished`). */
-export function parseSnapshot(text: string, meta: { takenAt: number; durationMs: number }): Snapshot {
+export function parseSnapshot(
+  text: string,
+  meta: { takenAt: number; durationMs: number },
+): Snapshot {
   const blocks = splitBlocks(text)
   const parsed: Parsed[] = []
   const vanished: string[] = []
@@ -112,6 +126,8 @@ export function parseSnapshot(text: string, meta: { takenAt: number; durationMs:
   }
   const namespaces = parsed
     .map((p) => p.ns)
-    .sort((a, b) => (a.isHost ? -1 : b.isHost ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true })))
+    .sort((a, b) =>
+      a.isHost ? -1 : b.isHost ? 1 : a.name.localeCompare(b.name, 'en', { numeric: true }),
+    )
   return { takenAt: meta.takenAt, durationMs: meta.durationMs, namespaces, vanished }
 }

@@ -42,11 +42,13 @@ export interface Topology {
 export const nsNodeId = (ns: string): string => `ns:${ns}`
 export const bridgeNodeId = (ns: string, name: string): string => `br:${ns}/${name}`
 
-const isUp = (l: NetLink): boolean => l.flags.includes('UP') && (l.flags.includes('LOWER_UP') || l.kind === 'loopback')
+const isUp = (l: NetLink): boolean =>
+  l.flags.includes('UP') && (l.flags.includes('LOWER_UP') || l.kind === 'loopback')
 
 /** Where a link attaches in the graph: its bridge if it is a bridge port, else its namespace. */
 function attachPoint(ns: NetNamespace, l: NetLink): string {
-  if (l.master && ns.links.some((m) => m.ifname === l.master && m.kind === 'bridge')) return bridgeNodeId(ns.name, l.master)
+  if (l.master && ns.links.some((m) => m.ifname === l.master && m.kind === 'bridge'))
+    return bridgeNodeId(ns.name, l.master)
   return nsNodeId(ns.name)
 }
 
@@ -81,14 +83,24 @@ export function deriveTopology(snap: Snapshot): Topology {
     for (const l of ns.links) {
       const a: TopoEnd = { ns: ns.name, ifname: l.ifname, up: isUp(l) }
       if (l.kind === 'veth' && l.peer?.namespace && l.peer.ifname) {
-        const key = [`${ns.name}/${l.ifname}`, `${l.peer.namespace}/${l.peer.ifname}`].sort().join('|')
+        const key = [`${ns.name}/${l.ifname}`, `${l.peer.namespace}/${l.peer.ifname}`]
+          .sort()
+          .join('|')
         if (seen.has(key)) continue
         seen.add(key)
         const peerNs = byName.get(l.peer.namespace)
         const peer = peerNs?.links.find((p) => p.ifname === l.peer?.ifname)
         if (!peerNs || !peer) continue
         const b: TopoEnd = { ns: peerNs.name, ifname: peer.ifname, up: isUp(peer) }
-        edges.push({ id: `veth:${key}`, kind: 'veth', source: attachPoint(ns, l), target: attachPoint(peerNs, peer), a, b, up: a.up && b.up })
+        edges.push({
+          id: `veth:${key}`,
+          kind: 'veth',
+          source: attachPoint(ns, l),
+          target: attachPoint(peerNs, peer),
+          a,
+          b,
+          up: a.up && b.up,
+        })
       } else if (l.kind !== 'veth' && l.isBridgePort && l.master) {
         edges.push({
           id: `port:${ns.name}/${l.ifname}`,

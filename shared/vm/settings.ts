@@ -51,7 +51,9 @@ export function checkVmSettings(v: unknown): Check {
   const int = (x: unknown, r: { min: number; max: number }): boolean =>
     typeof x === 'number' && Number.isInteger(x) && x >= r.min && x <= r.max
   if (!int(s.memoryMiB, VM_MEMORY_RANGE))
-    return bad(`Memory must be a whole number of MiB from ${VM_MEMORY_RANGE.min} to ${VM_MEMORY_RANGE.max}.`)
+    return bad(
+      `Memory must be a whole number of MiB from ${VM_MEMORY_RANGE.min} to ${VM_MEMORY_RANGE.max}.`,
+    )
   if (!int(s.cpus, VM_CPU_RANGE))
     return bad(`CPUs must be a whole number from ${VM_CPU_RANGE.min} to ${VM_CPU_RANGE.max}.`)
   return { ok: true }

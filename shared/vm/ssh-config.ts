@@ -30,7 +30,14 @@ export function parseSshConfig(text: string): VagrantSshConfig[] {
     const o = cur.options
     const port = Number(o.port)
     if (o.hostname && o.user && Number.isInteger(port) && port > 0 && port < 65536)
-      out.push({ alias: cur.alias, hostName: o.hostname, port, user: o.user, identityFiles: cur.identityFiles, options: o })
+      out.push({
+        alias: cur.alias,
+        hostName: o.hostname,
+        port,
+        user: o.user,
+        identityFiles: cur.identityFiles,
+        options: o,
+      })
     cur = null
   }
   for (const raw of text.split('\n')) {

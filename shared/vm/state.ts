@@ -20,7 +20,17 @@ export interface VagrantStatus {
   description: string | null
 }
 
-const STOPPED = new Set(['poweroff', 'shutoff', 'stopped', 'shutdown', 'off', 'aborted', 'crashed', 'not_running', 'halted'])
+const STOPPED = new Set([
+  'poweroff',
+  'shutoff',
+  'stopped',
+  'shutdown',
+  'off',
+  'aborted',
+  'crashed',
+  'not_running',
+  'halted',
+])
 const SUSPENDED = new Set(['saved', 'suspended', 'paused', 'pmsuspended', 'frozen'])
 
 /** Map a provider state word to the UI state. */
@@ -39,7 +49,13 @@ export function parseStatusLines(lines: MachineLine[]): VagrantStatus[] {
   const get = (name: string): VagrantStatus => {
     let s = byName.get(name)
     if (!s) {
-      s = { machine: name, state: 'unknown', providerState: 'unknown', provider: null, description: null }
+      s = {
+        machine: name,
+        state: 'unknown',
+        providerState: 'unknown',
+        provider: null,
+        description: null,
+      }
       byName.set(name, s)
     }
     return s
@@ -53,7 +69,8 @@ export function parseStatusLines(lines: MachineLine[]): VagrantStatus[] {
       s.providerState = v
       s.state = normalizeState(v)
     } else if (l.type === 'provider-name') get(l.target).provider = v
-    else if (l.type === 'metadata' && v === 'provider' && l.data[1] !== undefined) get(l.target).provider = l.data[1]
+    else if (l.type === 'metadata' && v === 'provider' && l.data[1] !== undefined)
+      get(l.target).provider = l.data[1]
     else if (l.type === 'state-human-long') get(l.target).description = v
   }
   return [...byName.values()].filter((s) => s.providerState !== 'unknown' || s.provider !== null)
@@ -66,7 +83,9 @@ export function parseStatus(text: string, machine?: string): VagrantStatus | nul
 }
 
 /** Whether an operation makes sense from a state (buttons are enabled from this). */
-export function allowedOps(state: VmState): Array<'up' | 'halt' | 'reload' | 'destroy' | 'suspend' | 'resume'> {
+export function allowedOps(
+  state: VmState,
+): Array<'up' | 'halt' | 'reload' | 'destroy' | 'suspend' | 'resume'> {
   switch (state) {
     case 'not_created':
       return ['up']

@@ -1,11 +1,7 @@
 // Types shared by the IPC router and the per-domain handler maps: handlers are plain functions
 // keyed by contract channel, so tests can call them without Electron.
 
-import type {
-  InvokeArgs,
-  InvokeChannel,
-  InvokeReturn,
-} from '../../shared/ipc/contract'
+import type { InvokeArgs, InvokeChannel, InvokeReturn } from '../../shared/ipc/contract'
 
 /** Who is calling: the sender's webContents id (owner of streams it starts). */
 export interface CallContext {

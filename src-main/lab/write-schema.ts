@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url'
 import { labJsonSchemaText } from '../../shared/lab/schema'
 
 /** Where the published schema lives. */
-export const LAB_SCHEMA_FILE = fileURLToPath(new URL('../../shared/lab/lab.schema.json', import.meta.url))
+export const LAB_SCHEMA_FILE = fileURLToPath(
+  new URL('../../shared/lab/lab.schema.json', import.meta.url),
+)
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
   writeFileSync(LAB_SCHEMA_FILE, labJsonSchemaText())

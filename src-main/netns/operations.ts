@@ -4,7 +4,14 @@
 
 import { AppError } from '../../shared/errors'
 import { HOST_NS, nsToKernel } from '../../shared/net/model'
-import { OP_TITLES, opCommands, validateOp, type CommandStep, type NatBackend, type NetOp } from '../../shared/net/ops'
+import {
+  OP_TITLES,
+  opCommands,
+  validateOp,
+  type CommandStep,
+  type NatBackend,
+  type NetOp,
+} from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
 import type { CommandResult, Target } from '../target/target'
 import type { NewEntry } from './command-log'
@@ -69,15 +76,21 @@ export function outcomes(units: Unit[], results: CommandResult[]): StepOutcome[]
     const r = results[i]
     const bookkeeping = !!u.bookkeeping
     if (!r) {
-      for (const step of u.steps) out.push({ step, bookkeeping, exitCode: null, stderr: '', durationMs: 0 })
+      for (const step of u.steps)
+        out.push({ step, bookkeeping, exitCode: null, stderr: '', durationMs: 0 })
       return
     }
     const per = r.durationMs / u.steps.length
     if (r.exitCode === 0 || u.steps.length === 1) {
-      for (const step of u.steps) out.push({ step, bookkeeping, exitCode: r.exitCode, stderr: r.stderr, durationMs: per })
+      for (const step of u.steps)
+        out.push({ step, bookkeeping, exitCode: r.exitCode, stderr: r.stderr, durationMs: per })
       return
     }
-    const bad = (failedBatchLine(r.stderr, u.steps.map((x) => x.ipArgs ?? [])) ?? 1) - 1
+    const bad =
+      (failedBatchLine(
+        r.stderr,
+        u.steps.map((x) => x.ipArgs ?? []),
+      ) ?? 1) - 1
     u.steps.forEach((step, j) =>
       out.push({
         step,
@@ -97,10 +110,16 @@ export interface OpRun {
 }
 
 /** Run validated `ops` in one round trip, stopping at the first failure. */
-export async function runOps(target: Target, ops: NetOp[], nat: NatBackend, extra: Unit[] = []): Promise<OpRun> {
+export async function runOps(
+  target: Target,
+  ops: NetOp[],
+  nat: NatBackend,
+  extra: Unit[] = [],
+): Promise<OpRun> {
   for (const op of ops) {
     const problem = validateOp(op)
-    if (problem) throw new AppError('INVALID_ARGUMENT', problem.message, { data: { field: problem.field } })
+    if (problem)
+      throw new AppError('INVALID_ARGUMENT', problem.message, { data: { field: problem.field } })
   }
   const owner = new Map<CommandStep, NetOp>()
   const steps = ops.flatMap((op) => opCommands(op, nat).map((s) => (owner.set(s, op), s)))

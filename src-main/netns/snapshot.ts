@@ -34,9 +34,14 @@ export function snapshotScript(workers = 2): string {
 }
 
 /** Take a snapshot of every namespace through `target` (one command, one round trip). */
-export async function readSnapshot(target: Target, opts: { timeoutMs?: number; workers?: number } = {}): Promise<Snapshot> {
+export async function readSnapshot(
+  target: Target,
+  opts: { timeoutMs?: number; workers?: number } = {},
+): Promise<Snapshot> {
   const started = Date.now()
-  const [r] = await target.run([['sh', '-c', snapshotScript(opts.workers)]], { timeoutMs: opts.timeoutMs ?? 30_000 })
+  const [r] = await target.run([['sh', '-c', snapshotScript(opts.workers)]], {
+    timeoutMs: opts.timeoutMs ?? 30_000,
+  })
   if (!r || r.exitCode !== 0)
     throw new AppError('COMMAND_FAILED', 'Reading the namespaces failed.', { detail: r?.stderr })
   return parseSnapshot(r.stdout, { takenAt: started, durationMs: Date.now() - started })

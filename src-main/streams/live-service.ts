@@ -124,7 +124,6 @@ export class LiveService {
     return { id }
   }
 
-
   // ---- matrix, netem ----
   /** Run the reachability check; table refreshes wait until it is done (ARP tables fill meanwhile). */
   async matrix(owner: number, pairs: MatrixPair[], o?: MatrixOptions): Promise<MatrixResult> {

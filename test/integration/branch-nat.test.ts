@@ -137,7 +137,7 @@ describe.skipIf(!!skip)("don't cut the branch you sit on (the test sshd runs ove
     },
   )
 
-  it('the Live tab\'s netem on lo goes through the same guard: refused, nothing runs', async () => {
+  it("the Live tab's netem on lo goes through the same guard: refused, nothing runs", async () => {
     const kernel = loState()
     const qdisc = sh(['tc', 'qdisc', 'show', 'dev', 'lo'])
     const logged = (await app.invoke('log:list')).length

@@ -10,7 +10,11 @@ export function runPrefix(): string {
 
 /** Run a command on this host (as root) and return stdout. */
 export function sh(argv: string[], input?: string): string {
-  return execFileSync(argv[0]!, argv.slice(1), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] })
+  return execFileSync(argv[0]!, argv.slice(1), {
+    encoding: 'utf8',
+    input,
+    stdio: ['pipe', 'pipe', 'pipe'],
+  })
 }
 
 /** Namespaces on this host whose names start with prefix. */
@@ -46,7 +50,9 @@ export function cleanupPrefix(prefix: string): void {
 
 /** MAC address of an interface in a namespace (or the host when ns is null). */
 export function macOf(ns: string | null, ifname: string): string {
-  const argv = ns ? ['ip', '-n', ns, '-j', 'link', 'show', 'dev', ifname] : ['ip', '-j', 'link', 'show', 'dev', ifname]
+  const argv = ns
+    ? ['ip', '-n', ns, '-j', 'link', 'show', 'dev', ifname]
+    : ['ip', '-j', 'link', 'show', 'dev', ifname]
   const [link] = JSON.parse(sh(argv)) as Array<{ address: string }>
   return link!.address
 }

@@ -30,7 +30,8 @@ export interface SshdFixture {
 /** Why integration tests cannot run here, or null when they can. */
 export function integrationSkipReason(): string | null {
   if (process.platform !== 'linux') return 'integration tests need Linux (network namespaces)'
-  if (typeof process.getuid === 'function' && process.getuid() !== 0) return 'integration tests need root'
+  if (typeof process.getuid === 'function' && process.getuid() !== 0)
+    return 'integration tests need root'
   if (!existsSync('/usr/sbin/sshd')) return 'integration tests need openssh-server (/usr/sbin/sshd)'
   return null
 }
@@ -75,7 +76,17 @@ export async function startSshd(): Promise<SshdFixture> {
   const hostKey = join(dir, 'host_ed25519')
   const clientKey = join(dir, 'client_ed25519')
   execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', hostKey])
-  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', clientKey, '-C', 'netns-studio-test'])
+  execFileSync('ssh-keygen', [
+    '-q',
+    '-t',
+    'ed25519',
+    '-N',
+    '',
+    '-f',
+    clientKey,
+    '-C',
+    'netns-studio-test',
+  ])
   const authorized = join(dir, 'authorized_keys')
   writeFileSync(authorized, readFileSync(`${clientKey}.pub`), { mode: 0o600 })
   if (!existsSync('/run/sshd')) mkdirSync('/run/sshd', { mode: 0o755 })
@@ -105,13 +116,17 @@ export async function startSshd(): Promise<SshdFixture> {
   )
   let proc: ChildProcess | null = null
   const start = async (): Promise<void> => {
-    proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], { stdio: ['ignore', 'ignore', 'pipe'] })
+    proc = spawn('/usr/sbin/sshd', ['-D', '-e', '-f', config], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    })
     proc.stderr?.on('data', () => {})
     await waitForPort(port, 10_000)
   }
   await start()
   const fingerprint = (): string =>
-    execFileSync('ssh-keygen', ['-lf', `${hostKey}.pub`]).toString().split(' ')[1] ?? ''
+    execFileSync('ssh-keygen', ['-lf', `${hostKey}.pub`])
+      .toString()
+      .split(' ')[1] ?? ''
 
   const fixture: SshdFixture = {
     host: '127.0.0.1',

@@ -58,7 +58,9 @@ export const vmInvokeArgs: { [K in keyof VmInvoke]: (args: unknown[]) => Check }
   'vm:reset-vagrantfile': none,
   'vm:settings': none,
   'vm:set-settings': (a) =>
-    a.length === 1 ? checkVmSettings(a[0]) : { ok: false, message: 'Expected one settings object.' },
+    a.length === 1
+      ? checkVmSettings(a[0])
+      : { ok: false, message: 'Expected one settings object.' },
 }
 
 export const vmEventNames: { [K in keyof VmEvents]: true } = {
