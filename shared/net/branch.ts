@@ -7,7 +7,7 @@ import type { BranchFacts, BranchRoute } from './branch-parse'
 import { HOST_NS } from './model'
 import type { NetemSettings } from './netem'
 import { describeNetem } from './netem'
-import type { NetOp, NetOpName } from './ops-types'
+import { CUT_CONNECTION, type NetOp, type NetOpName } from './ops-types'
 
 export { CUT_CONNECTION } from './ops-types'
 export { sameIp } from './branch-ip'
@@ -47,6 +47,14 @@ export function mayCut(op: NetOp): boolean {
   if (op.op === 'link.set-state') return !op.up
   if (op.op === 'link.set-master') return op.bridge !== null
   return true
+}
+
+/**
+ * `op` with the user's "cut the connection anyway" confirmation when it is of a kind that could
+ * cut it, else `op` itself (a new object: the caller's stays as it was).
+ */
+export function confirmCut(op: NetOp): NetOp {
+  return mayCut(op) ? ({ ...op, confirm: CUT_CONNECTION } as NetOp) : op
 }
 
 /** What is lost, per target: the subject of the sentence and what follows. */

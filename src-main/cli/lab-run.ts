@@ -1,9 +1,8 @@
 // What the lab commands share: a LabService on the opened target, its progress on stderr, and
 // --cut-connection for the operations that could cut the connection the CLI itself runs over.
 
-import { CUT_CONNECTION, mayCut } from '../../shared/net/branch'
-import type { NetOp } from '../../shared/net/ops'
-import { LabService, type LabProgress } from '../lab/lab-service'
+import { CUT_CONNECTION } from '../../shared/net/branch'
+import { LabService, type LabProgress, type LabRunOptions } from '../lab/lab-service'
 import type { Target } from '../target/target'
 import type { Progress } from './io'
 
@@ -23,16 +22,7 @@ export function labProgress(progress: Progress): (p: LabProgress) => void {
   }
 }
 
-/**
- * Mark the operations of lab `name` that could cut the connection as confirmed
- * (`confirm: 'cut-connection'`) before the engine checks them: what --cut-connection means. The
- * engine still refuses them without it (CONFIRM_REQUIRED, exit 3). Wraps the lab's engine from
- * LabService.engineFor, until LabService takes a confirmation itself.
- */
-export function confirmCuts(service: LabService, name: string): void {
-  const engine = service.engineFor(name)
-  const apply = engine.apply.bind(engine)
-  const confirm = (op: NetOp): NetOp =>
-    mayCut(op) ? ({ ...op, confirm: CUT_CONNECTION } as NetOp) : op
-  engine.apply = (ops, opts) => apply(Array.isArray(ops) ? ops.map(confirm) : confirm(ops), opts)
+/** `--cut-connection` as LabService's run option: the lab's operations that may cut are confirmed. */
+export function cutOption(flags: { cutConnection?: boolean }): LabRunOptions {
+  return flags.cutConnection ? { confirm: CUT_CONNECTION } : {}
 }

@@ -9,7 +9,7 @@ import { labRecordFile } from '../../shared/lab/owned'
 import { validateLab } from '../../shared/lab/parse'
 import { checkLabName } from '../../shared/lab/schema'
 import type { Lab } from '../../shared/lab/types'
-import { CUT_CONNECTION, mayCut } from '../../shared/net/branch'
+import { confirmCut, CUT_CONNECTION } from '../../shared/net/branch'
 import { MAX_OPS, type NatBackend, type NetOp } from '../../shared/net/ops'
 import { NetnsEngine } from '../netns/engine'
 import { CommandLog } from '../netns/command-log'
@@ -173,10 +173,7 @@ export class LabService {
     concurrency: number,
     opts: LabRunOptions,
   ): Promise<LabApplyResult> {
-    const confirmed = (op: NetOp): NetOp =>
-      opts.confirm === CUT_CONNECTION && mayCut(op)
-        ? ({ ...op, confirm: CUT_CONNECTION } as NetOp)
-        : op
+    const confirmed = (op: NetOp): NetOp => (opts.confirm === CUT_CONNECTION ? confirmCut(op) : op)
     const n = plan.changes.length
     onProgress?.({
       phase: 'planned',

@@ -14,7 +14,7 @@ import { CliError, EXIT } from '../errors'
 import { doneText } from '../format-plan'
 import { printJson } from '../io'
 import { loadLabArgument } from '../lab-input'
-import { confirmCuts, labProgress, labService } from '../lab-run'
+import { cutOption, labProgress, labService } from '../lab-run'
 import type { TargetFlags } from '../target-options'
 
 interface DownFlags extends CommonFlags, TargetFlags {
@@ -31,11 +31,9 @@ export function registerDown(program: Command, ctx: CliContext): void {
   ).action(
     action<DownFlags>(ctx, async ([arg], flags) => {
       const name = await labName(ctx, arg as string)
-      const result = await onTarget(ctx, flags, (target, progress) => {
-        const service = labService(target)
-        if (flags.cutConnection) confirmCuts(service, name)
-        return service.destroy(name, labProgress(progress))
-      })
+      const result = await onTarget(ctx, flags, (target, progress) =>
+        labService(target).destroy(name, labProgress(progress), cutOption(flags)),
+      )
       if (flags.json) printJson(ctx.io, result)
       else ctx.io.out(doneText(name, result, 'undone', 'nothing to remove.'))
       return EXIT.OK

@@ -13,7 +13,7 @@ import { EXIT } from '../errors'
 import { doneText } from '../format-plan'
 import { printJson } from '../io'
 import { loadLabArgument } from '../lab-input'
-import { confirmCuts, labProgress, labService } from '../lab-run'
+import { cutOption, labProgress, labService } from '../lab-run'
 import type { TargetFlags } from '../target-options'
 
 interface UpFlags extends CommonFlags, TargetFlags {
@@ -30,11 +30,9 @@ export function registerUp(program: Command, ctx: CliContext): void {
   ).action(
     action<UpFlags>(ctx, async ([arg], flags) => {
       const lab = await loadLabArgument(ctx, arg as string)
-      const result = await onTarget(ctx, flags, (target, progress) => {
-        const service = labService(target)
-        if (flags.cutConnection) confirmCuts(service, lab.name)
-        return service.apply(lab, labProgress(progress))
-      })
+      const result = await onTarget(ctx, flags, (target, progress) =>
+        labService(target).apply(lab, labProgress(progress), cutOption(flags)),
+      )
       if (flags.json) printJson(ctx.io, result)
       else
         ctx.io.out(

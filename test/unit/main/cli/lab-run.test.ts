@@ -2,30 +2,18 @@
 // confirm: 'cut-connection', every other operation exactly as planned; and the lab's own
 // addresses pick where matrix aims.
 
-import { EventEmitter } from 'node:events'
 import { describe, expect, it } from 'vitest'
 import { parseLab } from '../../../../shared/lab/parse'
+import { confirmCut } from '../../../../shared/net/branch'
 import type { NetOp } from '../../../../shared/net/ops'
-import { confirmCuts, labService } from '../../../../src-main/cli/lab-run'
+import { cutOption } from '../../../../src-main/cli/lab-run'
 import { labAddresses } from '../../../../src-main/cli/lab-input'
-import type { Target } from '../../../../src-main/target/target'
 
-/** Stand-in target: nothing here reaches a kernel (the engine's apply is replaced below). */
-const noTarget = Object.assign(new EventEmitter(), {
-  kind: 'local',
-  label: 'stand-in',
-}) as unknown as Target
-
-describe('confirmCuts', () => {
-  it('adds the confirmation to the root-namespace operations that may cut, and to nothing else', async () => {
-    const service = labService(noTarget)
-    const engine = service.engineFor('lab1')
-    const seen: NetOp[][] = []
-    engine.apply = (ops) => {
-      seen.push(Array.isArray(ops) ? ops : [ops])
-      return Promise.resolve({ commands: [], durationMs: 0 })
-    }
-    confirmCuts(service, 'lab1')
+describe('--cut-connection', () => {
+  it('adds the confirmation to the root-namespace operations that may cut, and to nothing else', () => {
+    // What LabService.apply/destroy do to each planned operation with cutOption's { confirm }.
+    expect(cutOption({ cutConnection: true })).toEqual({ confirm: 'cut-connection' })
+    expect(cutOption({})).toEqual({})
     const ops: NetOp[] = [
       { op: 'ns.add', name: 'a' },
       { op: 'link.delete', ns: 'host', ifname: 'veth0' },
@@ -34,8 +22,7 @@ describe('confirmCuts', () => {
       { op: 'link.set-state', ns: 'host', ifname: 'br0', up: true },
       { op: 'link.set-state', ns: 'host', ifname: 'br0', up: false },
     ]
-    await service.engineFor('lab1').apply(ops)
-    expect(seen[0]).toEqual([
+    expect(ops.map(confirmCut)).toEqual([
       { op: 'ns.add', name: 'a' },
       { op: 'link.delete', ns: 'host', ifname: 'veth0', confirm: 'cut-connection' },
       { op: 'link.delete', ns: 'a', ifname: 'eth0' },
