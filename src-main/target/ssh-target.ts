@@ -375,6 +375,12 @@ export class SshTarget extends EventEmitter implements Target {
         await shell.start()
       } catch (e) {
         const err = e as AppError
+        if (err.code === 'TIMEOUT')
+          throw new AppError(
+            'TIMEOUT',
+            `${this.label} accepted the login but did not run a command within 10 s. Commands over SSH start through the remote user's login shell, so a slow or waiting ~/.bashrc or ~/.profile there is the usual cause.`,
+            { detail: err.message },
+          )
         if (this.opts.username !== 'root')
           throw new AppError(
             'PERMISSION_DENIED',

@@ -199,4 +199,26 @@ describe.skipIf(!!skip)('SshTarget against a real sshd', () => {
       await t.close()
     }
   })
+
+  it('a login shell that never runs the command (a hanging ~/.bashrc) is named as the cause', async () => {
+    // Stand-in for a remote user's startup file that waits forever: sshd runs every command as
+    // `sleep 600` instead, exactly as the user's shell would leave it unrun.
+    const marker = `nss-hung-login-${process.pid}-${Date.now()}`
+    const hung = await startSshd({ extraConfig: [`ForceCommand sleep 600 # ${marker}`] })
+    const t = targetFor(hung)
+    try {
+      const err = await t.connect().then(
+        () => null,
+        (e: unknown) => e,
+      )
+      expect(err).toBeInstanceOf(AppError)
+      expect(err).toMatchObject({ code: 'TIMEOUT' })
+      expect((err as AppError).message).toContain('~/.bashrc')
+      expect((err as AppError).message).toContain(`root@127.0.0.1:${hung.port}`)
+    } finally {
+      await t.close()
+      await hung.stop()
+    }
+    await expect.poll(() => procsMatching(marker), { timeout: 5000 }).toBe(0)
+  })
 })

@@ -70,8 +70,13 @@ async function waitForPort(port: number, timeoutMs: number): Promise<void> {
   throw new Error(`sshd did not answer on 127.0.0.1:${port} within ${timeoutMs} ms`)
 }
 
+export interface SshdOptions {
+  /** Extra sshd_config lines (e.g. a ForceCommand that stands in for a hanging login shell). */
+  extraConfig?: string[]
+}
+
 /** Start a private sshd for the current test file. */
-export async function startSshd(): Promise<SshdFixture> {
+export async function startSshd(opts: SshdOptions = {}): Promise<SshdFixture> {
   const dir = mkdtempSync(join(tmpdir(), 'nss-sshd-'))
   const hostKey = join(dir, 'host_ed25519')
   const clientKey = join(dir, 'client_ed25519')
@@ -111,6 +116,11 @@ export async function startSshd(): Promise<SshdFixture> {
       'PrintMotd no',
       'Subsystem sftp internal-sftp',
       'LogLevel ERROR',
+      // Sessions must not depend on this machine's root dotfiles: Debian's bash sources
+      // ~/.bashrc for a command sent over SSH unless SHLVL says it is a nested shell. A CI run
+      // once hung every session here on a stale pyenv lock taken in root's .bashrc.
+      'SetEnv SHLVL=1',
+      ...(opts.extraConfig ?? []),
       '',
     ].join('\n'),
   )
