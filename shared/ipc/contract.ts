@@ -6,15 +6,17 @@ import type { AppEvents, AppInvoke } from './domains/app'
 import { appEventNames, appInvokeArgs } from './domains/app'
 import type { CoreEvents, CoreInvoke } from './domains/core'
 import { coreEventNames, coreInvokeArgs } from './domains/core'
+import type { LabEvents, LabInvoke } from './domains/lab'
+import { labEventNames, labInvokeArgs } from './domains/lab'
 import type { LiveEvents, LiveInvoke } from './domains/live'
 import { liveEventNames, liveInvokeArgs } from './domains/live'
 import type { VmEvents, VmInvoke } from './domains/vm'
 import { vmEventNames, vmInvokeArgs } from './domains/vm'
 
 /** Renderer → main, request/response. */
-export type InvokeContract = AppInvoke & CoreInvoke & LiveInvoke & VmInvoke
+export type InvokeContract = AppInvoke & CoreInvoke & LabInvoke & LiveInvoke & VmInvoke
 /** Main → renderer, push. */
-export type EventContract = AppEvents & CoreEvents & LiveEvents & VmEvents
+export type EventContract = AppEvents & CoreEvents & LabEvents & LiveEvents & VmEvents
 
 export type InvokeChannel = keyof InvokeContract
 export type EventChannel = keyof EventContract
@@ -27,6 +29,7 @@ export type EventArgs<K extends EventChannel> = Parameters<EventContract[K]>
 export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check } = {
   ...appInvokeArgs,
   ...coreInvokeArgs,
+  ...labInvokeArgs,
   ...liveInvokeArgs,
   ...vmInvokeArgs,
 }
@@ -34,6 +37,7 @@ export const invokeArgChecks: { [K in InvokeChannel]: (args: unknown[]) => Check
 export const eventAllowlist: { [K in EventChannel]: true } = {
   ...appEventNames,
   ...coreEventNames,
+  ...labEventNames,
   ...liveEventNames,
   ...vmEventNames,
 }
