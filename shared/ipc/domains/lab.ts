@@ -81,6 +81,23 @@ export interface LabSaved {
   fileName: string
 }
 
+/** One check's verdict, from the kernel's own answer (or why it could not be decided). */
+export interface LabCheckResult {
+  name: string
+  ok: boolean
+  /** What was seen, in words: the pass text, or the fail text with what the kernel said. */
+  detail: string
+  /** The check's hint, when it failed and has one. */
+  hint?: string
+}
+
+/** A lab's checks run against the target (`netns-studio check --json` prints the same shape). */
+export interface LabCheckReport {
+  passed: number
+  failed: number
+  checks: LabCheckResult[]
+}
+
 /** What to do with the open lab when its target restarted (its namespaces are gone). */
 export interface LabSettings {
   /** "ask": offer to re-apply; "always": re-apply without asking. */
@@ -107,6 +124,8 @@ export interface LabInvoke {
   'lab:plan': (lab: Lab) => LabPlan
   /** Make the target match the lab (sends `lab:progress`); stops at the first failing step. */
   'lab:apply': (lab: Lab, req: LabRunRequest) => LabRunResult
+  /** Run the lab's checks against the target now; nothing is changed. */
+  'lab:check': (lab: Lab) => LabCheckReport
   /** Remove what lab `name` owns on the target, nothing else (sends `lab:progress`). */
   'lab:destroy': (name: string, req: LabRunRequest) => LabRunResult
   /** The target's current state (hand-made included) as a new lab called `name`. */
@@ -220,6 +239,8 @@ export const labInvokeArgs: { [K in keyof LabInvoke]: (args: unknown[]) => Check
     a.length === 2
       ? both(checkLab(a[0]), checkRun(a[1]))
       : { ok: false, message: 'Expected a lab and run options.' },
+  'lab:check': (a) =>
+    a.length === 1 ? checkLab(a[0]) : { ok: false, message: 'Expected one lab.' },
   'lab:destroy': (a) =>
     a.length === 2
       ? both(checkLabName(a[0]), checkRun(a[1]))
