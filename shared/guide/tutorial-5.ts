@@ -1,0 +1,71 @@
+// Guided tutorial 5: veth states across namespaces (lab tutorial-5's end state: veth0 up in the
+// root namespace, its peer veth1 moved into ns1 and still down).
+
+import type { Guide } from './types'
+
+/** Tutorial 5 as steps. */
+export const guide5: Guide = {
+  lab: 'tutorial-5',
+  number: 5,
+  title: 'veth states across namespaces',
+  intro:
+    'Watch what the kernel reports about a veth pair when its ends live in different namespaces and only one end is up: LOWERLAYERDOWN, link-netns and link-netnsid.',
+  steps: [
+    {
+      id: 'namespace',
+      title: 'Create the namespace ns1',
+      why: 'Namespaces are how containers get networks of their own. Each has an identity: the inode of its network namespace file, which differs from the host’s.',
+      ops: [
+        { op: 'ns.add', name: 'ns1' },
+        { op: 'link.set-state', ns: 'ns1', ifname: 'lo', up: true },
+      ],
+      tryIt: [
+        ['readlink', '/proc/self/ns/net'],
+        ['ip', 'netns', 'exec', 'ns1', 'readlink', '/proc/self/ns/net'],
+      ],
+      checks: ['ns1 exists'],
+    },
+    {
+      id: 'pair',
+      title: 'Create a veth pair and switch one end on',
+      why: 'Both ends start in the root namespace. Only veth0 is set up; since its peer is down, veth0 has no carrier yet.',
+      ops: [
+        { op: 'veth.add', name: 'veth0', peer: 'veth1' },
+        { op: 'link.set-state', ns: 'host', ifname: 'veth0', up: true },
+      ],
+      tryIt: [['ip', '-br', 'link']],
+      checks: ['veth0 is up'],
+    },
+    {
+      id: 'move',
+      title: 'Move veth1 into ns1',
+      why: 'Now the ends are in different namespaces. The root namespace shows veth0 with "link-netns ns1": its peer lives there. Inside ns1, veth1 shows "link-netnsid 0": a number for the namespace its peer is in, since ns1 has no name for the root namespace. veth0 stays without carrier (LOWERLAYERDOWN on many kernels) while veth1 is down.',
+      ops: [{ op: 'link.move', ns: 'host', ifname: 'veth1', toNs: 'ns1' }],
+      tryIt: [
+        ['ip', 'link', 'show', 'veth0'],
+        ['ip', 'netns', 'exec', 'ns1', 'ip', 'link'],
+      ],
+      look: {
+        ns: 'host',
+        tab: 'interfaces',
+        note: 'veth0 is UP but without carrier; its peer is veth1 in ns1.',
+      },
+      checks: ['veth1 is in ns1', 'veth1 is down'],
+    },
+    {
+      id: 'addresses',
+      title: 'Address both ends',
+      why: 'veth0 gets 10.0.5.1/24 and veth1 10.0.5.2/24. They still cannot reach each other while veth1 is down: bring it up yourself (ip -n ns1 link set veth1 up) to see both ends carry, then down again to return to this lab’s state.',
+      ops: [
+        { op: 'addr.add', ns: 'host', ifname: 'veth0', cidr: '10.0.5.1/24' },
+        { op: 'addr.add', ns: 'ns1', ifname: 'veth1', cidr: '10.0.5.2/24' },
+      ],
+      tryIt: [
+        ['ip', '-n', 'ns1', 'link', 'set', 'veth1', 'up'],
+        ['ping', '-c', '1', '10.0.5.2'],
+        ['ip', '-n', 'ns1', 'link', 'set', 'veth1', 'down'],
+      ],
+      checks: ['veth0 has 10.0.5.1/24', 'ns1 has 10.0.5.2/24'],
+    },
+  ],
+}
