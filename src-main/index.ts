@@ -11,6 +11,7 @@ import { APP_SCHEME, APP_SCHEME_PRIVILEGES, serveRenderer } from './app/renderer
 import { rendererSource } from './app/renderer-source'
 import { createServices } from './app/services'
 import { createMainWindow } from './app/window'
+import type { ChooseOpenPath } from './lab/open-path'
 import { nodeAppInfo } from './ipc/handlers/app'
 import { registerIpc, windowsSink } from './ipc/electron-ipc'
 import { initLogs, LOG_LEVELS, logger } from './log'
@@ -50,6 +51,24 @@ function saveDialog(windows: ReadonlySet<BrowserWindow>): ChooseSavePath {
       properties: ['createDirectory', 'showOverwriteConfirmation'],
     })
     return r.canceled || !r.filePath ? null : r.filePath
+  }
+}
+
+/**
+ * The open dialog (a lab file), attached to the window that asked. No such window (closed
+ * meanwhile): there is nobody to ask, so nothing is opened.
+ */
+function openDialog(windows: ReadonlySet<BrowserWindow>): ChooseOpenPath {
+  return async ({ owner, title, filters }) => {
+    const win = [...windows].find((w) => !w.isDestroyed() && w.webContents.id === owner)
+    if (!win) return null
+    const r = await dialog.showOpenDialog(win, {
+      title,
+      defaultPath: app.getPath('documents'),
+      filters,
+      properties: ['openFile'],
+    })
+    return r.canceled ? null : (r.filePaths[0] ?? null)
   }
 }
 
@@ -96,6 +115,7 @@ function start(logsDir: string | undefined): void {
     dataDir: app.getPath('userData'),
     appInfo: info,
     chooseSavePath: saveDialog(windows),
+    chooseOpenPath: openDialog(windows),
   })
   services.events.attach(windowsSink(() => [...windows].map((w) => w.webContents)))
   const isKnown = (id: number): boolean =>

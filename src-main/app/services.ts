@@ -7,9 +7,12 @@ import type { InvokeChannel } from '../../shared/ipc/contract'
 import type { AppInfo } from '../../shared/ipc/domains/app'
 import { createAppHandlers, nodeAppInfo } from '../ipc/handlers/app'
 import { createCoreHandlers } from '../ipc/handlers/core'
+import { createLabHandlers } from '../ipc/handlers/lab'
 import { createLiveHandlers } from '../ipc/handlers/live'
 import { createVmHandlers } from '../ipc/handlers/vm'
 import { createRouter, type Router, type SenderContext } from '../ipc/router'
+import { LabApp } from '../lab/lab-app'
+import type { ChooseOpenPath } from '../lab/open-path'
 import { logger } from '../log'
 import type { HandlerMap } from '../ipc/types'
 import { CommandLog } from '../netns/command-log'
@@ -23,6 +26,7 @@ import type { VagrantVmOptions } from '../vm/vagrant-vm'
 import { ConnectionManager } from './connection'
 import { LogService } from './log-service'
 import { EventHub } from './event-hub'
+import { watchReboots, type RebootWatch } from './reboot-watch'
 import { targetFactory } from './targets'
 
 const log = logger('services')
@@ -48,6 +52,12 @@ export interface ServicesOptions {
    * the user cancelled. Without it, saving a capture fails with a clear error.
    */
   chooseSavePath?: ChooseSavePath
+  /**
+   * Asks the user which lab file to open: Electron's open dialog attached to the asking window in
+   * the app; tests pass a stand-in. Resolves with an absolute path, or null when the user
+   * cancelled. Without it, opening a lab from a file fails with a clear error.
+   */
+  chooseOpenPath?: ChooseOpenPath
 }
 
 export interface Services {
@@ -62,6 +72,8 @@ export interface Services {
   readonly live: LiveService
   /** The app's VM. */
   readonly vm: VmBackend
+  /** The boot ids seen per target this session (tests wait on it). */
+  readonly reboots: RebootWatch
   /** A router over these handlers with the transport's sender rule. */
   router(isTrustedSender: (ctx: SenderContext) => boolean): Router
   /** Tell the services a renderer is gone (its streams are stopped). */
@@ -107,9 +119,20 @@ export function createServices(opts: ServicesOptions): Services {
     ...(opts.chooseSavePath ? { chooseSavePath: opts.chooseSavePath } : {}),
   })
 
+  const labs = new LabApp({
+    dataDir: opts.dataDir,
+    connection,
+    events,
+    log: engineLog,
+    ...(opts.chooseOpenPath ? { chooseOpenPath: opts.chooseOpenPath } : {}),
+    ...(opts.chooseSavePath ? { chooseSavePath: opts.chooseSavePath } : {}),
+  })
+  const reboots = watchReboots(connection, events)
+
   const handlers: HandlerMap<InvokeChannel> = {
     ...createAppHandlers(opts.appInfo ?? nodeAppInfo(process.env.npm_package_version ?? '0.0.0')),
     ...createCoreHandlers(connection, commandLog),
+    ...createLabHandlers(labs),
     ...createLiveHandlers(live),
     ...createVmHandlers(vm),
   }
@@ -122,6 +145,7 @@ export function createServices(opts: ServicesOptions): Services {
     commandLog,
     live,
     vm,
+    reboots,
     router: (isTrustedSender) => createRouter(handlers, { isTrustedSender }),
     senderGone(senderId) {
       void live

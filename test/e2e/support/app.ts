@@ -18,7 +18,8 @@
 // or assertions; it returns the value or throws AppError). `app.services` is the live
 // composition root (e.g. `app.services.commandLog.entries()`). `app.saveDialog` stands in for
 // the native save dialog (it cannot be shown or driven in Chromium): it answers with a path in
-// the test's temp folder, or with Cancel when the test says so.
+// the test's temp folder, or with Cancel when the test says so. `app.openDialog` stands in for
+// the native open dialog the same way: it answers with the path the test sets (Cancel until then).
 
 import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -29,6 +30,7 @@ import type { InvokeArgs, InvokeChannel, InvokeReturn } from '../../../shared/ip
 import { eventAllowlist, invokeArgChecks } from '../../../shared/ipc/contract'
 import type { TargetSpec } from '../../../shared/ipc/domains/core'
 import { createServices, type Services, type ServicesOptions } from '../../../src-main/app/services'
+import type { ChooseOpenPath, OpenPathRequest } from '../../../src-main/lab/open-path'
 import type { ChooseSavePath, SavePathRequest } from '../../../src-main/streams/save-file'
 import type { Router, SenderContext } from '../../../src-main/ipc/router'
 import { makeSenderCheck } from '../../../src-main/security'
@@ -89,6 +91,29 @@ function saveDialogStandIn(dir: string): SaveDialogStandIn {
   return d
 }
 
+/**
+ * STAND-IN for the native open dialog (Electron's `dialog.showOpenDialog`, which cannot be shown or
+ * driven in Chromium): records what main asked and answers with `answer(req)`, which the test sets
+ * to the file to open; the default `() => null` is the user pressing Cancel.
+ */
+export interface OpenDialogStandIn {
+  choose: ChooseOpenPath
+  asked: OpenPathRequest[]
+  answer: (req: OpenPathRequest) => string | null
+}
+
+function openDialogStandIn(): OpenDialogStandIn {
+  const d: OpenDialogStandIn = {
+    asked: [],
+    answer: () => null,
+    choose: (req) => {
+      d.asked.push(req)
+      return Promise.resolve(d.answer(req))
+    },
+  }
+  return d
+}
+
 export interface OpenedApp {
   browser: Browser
   context: BrowserContext
@@ -102,6 +127,8 @@ export interface OpenedApp {
   sshSpec: Extract<TargetSpec, { kind: 'ssh' }> | null
   /** What main uses as the save dialog (unless `services.chooseSavePath` was given). */
   saveDialog: SaveDialogStandIn
+  /** What main uses as the open dialog (unless `services.chooseOpenPath` was given). */
+  openDialog: OpenDialogStandIn
   /** Page errors and console errors, in order. */
   errors: string[]
   /** Call the router as the page's main frame; value or AppError. */
@@ -125,10 +152,12 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
   // Each app gets its own record of what it created, so a reset never touches another run's lab.
   const ownedFile = `/run/netns-studio/owned-e2e-${process.pid}-${Date.now()}`
   const saveDialog = saveDialogStandIn(mkdtempSync(join(tmpdir(), 'nss-e2e-saved-')))
+  const openDialog = openDialogStandIn()
   const services = createServices({
     refreshMs: 5000,
     ownedFile,
     chooseSavePath: saveDialog.choose,
+    chooseOpenPath: openDialog.choose,
     ...opts.services,
     dataDir,
   })
@@ -238,6 +267,7 @@ export async function openApp(opts: OpenAppOptions = {}): Promise<OpenedApp> {
       origin,
       sshSpec,
       saveDialog,
+      openDialog,
       errors,
       invoke,
       async screenshot(name) {
