@@ -45,7 +45,7 @@ export const guide1: Guide = {
     {
       id: 'addresses',
       title: 'Give each end an address',
-      why: 'Both ends get an address in the same small /28 network (16 addresses), so each side knows the other is directly reachable over its veth end. "ip -n ns2 …" is the short form of "ip netns exec ns2 ip …".',
+      why: 'Both ends get an address in the same small /28 network (16 addresses), so each side knows the other is directly reachable over its veth end. `ip -n ns2 …` is the short form of `ip netns exec ns2 ip …`.',
       ops: [
         { op: 'addr.add', ns: 'ns1', ifname: 'veth0', cidr: '10.10.10.1/28' },
         { op: 'addr.add', ns: 'ns2', ifname: 'veth1', cidr: '10.10.10.2/28' },

@@ -25,7 +25,7 @@ export const guide2: Guide = {
     {
       id: 'bridge',
       title: 'Add a switch: the bridge bridge1',
-      why: 'A bridge forwards Ethernet frames between the interfaces plugged into it, like a hardware switch. It lives in the root namespace; "ip link add … type bridge" does what the older "brctl addbr" did.',
+      why: 'A bridge forwards Ethernet frames between the interfaces plugged into it, like a hardware switch. It lives in the root namespace; `ip link add … type bridge` does what the older `brctl addbr` did.',
       ops: [{ op: 'bridge.add', ns: 'host', name: 'bridge1' }],
       look: { ns: 'host', tab: 'interfaces', note: 'bridge1 is listed with kind bridge.' },
       checks: ['bridge1 exists'],

@@ -90,7 +90,7 @@ export const guide3: Guide = {
     {
       id: 'port-forward',
       title: "Forward the host's port 8080 to blue",
-      why: 'The other direction: a connection to port 8080 on the host is rewritten (DNAT) to port 80 in blue. For the check to answer, something must listen on port 80 in blue: start a listener there (blue → Services) or run one in a terminal.',
+      why: 'The other direction: a connection to port 8080 on the host is rewritten (DNAT) to port 80 in blue. For the check to answer, something must listen on port 80 in blue: start a listener on port 80 in blue from the app, or run the command below in a terminal.',
       ops: [
         {
           op: 'nat.port-forward',

@@ -39,7 +39,7 @@ export const guide5: Guide = {
     {
       id: 'move',
       title: 'Move veth1 into ns1',
-      why: 'Now the ends are in different namespaces. The root namespace shows veth0 with "link-netns ns1": its peer lives there. Inside ns1, veth1 shows "link-netnsid 0": a number for the namespace its peer is in, since ns1 has no name for the root namespace. veth0 stays without carrier (LOWERLAYERDOWN on many kernels) while veth1 is down.',
+      why: 'Now the ends are in different namespaces. The root namespace shows veth0 with `link-netns ns1`: its peer lives there. Inside ns1, veth1 shows `link-netnsid 0`: a number for the namespace its peer is in, since ns1 has no name for the root namespace. veth0 stays without carrier (LOWERLAYERDOWN on many kernels) while veth1 is down.',
       ops: [{ op: 'link.move', ns: 'host', ifname: 'veth1', toNs: 'ns1' }],
       tryIt: [
         ['ip', 'link', 'show', 'veth0'],
@@ -55,7 +55,7 @@ export const guide5: Guide = {
     {
       id: 'addresses',
       title: 'Address both ends',
-      why: 'veth0 gets 10.0.5.1/24 and veth1 10.0.5.2/24. They still cannot reach each other while veth1 is down: bring it up yourself (ip -n ns1 link set veth1 up) to see both ends carry, then down again to return to this lab’s state.',
+      why: 'veth0 gets 10.0.5.1/24 and veth1 10.0.5.2/24. They still cannot reach each other while veth1 is down: bring it up yourself (`ip -n ns1 link set veth1 up`) to see both ends carry, then down again to return to this lab’s state.',
       ops: [
         { op: 'addr.add', ns: 'host', ifname: 'veth0', cidr: '10.0.5.1/24' },
         { op: 'addr.add', ns: 'ns1', ifname: 'veth1', cidr: '10.0.5.2/24' },
