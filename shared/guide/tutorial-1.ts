@@ -64,7 +64,7 @@ export const guide1: Guide = {
         { op: 'link.set-state', ns: 'ns2', ifname: 'veth1', up: true },
       ],
       tryIt: [['ip', 'netns', 'exec', 'ns2', 'ip', 'link', 'set', 'dev', 'veth1', 'up']],
-      checks: ['veth0 is up', 'veth1 is up'],
+      checks: ['veth0 is up in ns1', 'veth1 is up in ns2'],
     },
     {
       id: 'ping',
@@ -77,7 +77,7 @@ export const guide1: Guide = {
         tab: 'neighbours',
         note: "After a ping, ns1's neighbour table holds 10.10.10.2 with veth1's MAC address.",
       },
-      checks: ['ns1 reaches ns2'],
+      checks: ['ns1 reaches ns2', 'ns2 reaches ns1'],
     },
   ],
 }

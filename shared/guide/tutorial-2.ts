@@ -28,7 +28,7 @@ export const guide2: Guide = {
       why: 'A bridge forwards Ethernet frames between the interfaces plugged into it, like a hardware switch. It lives in the root namespace; `ip link add … type bridge` does what the older `brctl addbr` did.',
       ops: [{ op: 'bridge.add', ns: 'host', name: 'bridge1' }],
       look: { ns: 'host', tab: 'interfaces', note: 'bridge1 is listed with kind bridge.' },
-      checks: ['bridge1 exists'],
+      checks: ['bridge1 is up'],
     },
     {
       id: 'cable-red',
@@ -67,7 +67,7 @@ export const guide2: Guide = {
         tab: 'addresses',
         note: 'eth0-r has 10.0.0.1/24; the routes tab gained 10.0.0.0/24 via eth0-r.',
       },
-      checks: ['eth0-r is up', 'red has 10.0.0.1/24'],
+      checks: ["red's end is up", 'red has 10.0.0.1/24'],
     },
     {
       id: 'green-up',
@@ -79,7 +79,7 @@ export const guide2: Guide = {
         { op: 'link.set-state', ns: 'green', ifname: 'eth0-g', up: true },
         { op: 'addr.add', ns: 'green', ifname: 'eth0-g', cidr: '10.0.0.2/24' },
       ],
-      checks: ['eth0-g is up', 'green has 10.0.0.2/24'],
+      checks: ["green's end is up", 'green has 10.0.0.2/24'],
     },
     {
       id: 'ping',
@@ -92,7 +92,7 @@ export const guide2: Guide = {
         tab: 'neighbours',
         note: "red's neighbour table has 10.0.0.2 with the MAC address of green's eth0-g.",
       },
-      checks: ['red reaches green'],
+      checks: ['red reaches green across the bridge', 'green reaches red'],
     },
   ],
 }

@@ -26,7 +26,7 @@ export const guide3: Guide = {
       title: 'Add the switch v-net-0',
       why: 'A bridge in the root namespace acts as the switch both namespaces plug into. Later it also becomes the host’s door into their network.',
       ops: [{ op: 'bridge.add', ns: 'host', name: 'v-net-0' }],
-      checks: ['v-net-0 exists'],
+      checks: ['v-net-0 is up'],
     },
     {
       id: 'cables',
@@ -64,7 +64,7 @@ export const guide3: Guide = {
       why: 'The root namespace cannot reach red or blue yet: it has no address on their network. Putting 192.168.15.5/24 on the bridge itself plugs the host into the switch.',
       ops: [{ op: 'addr.add', ns: 'host', ifname: 'v-net-0', cidr: '192.168.15.5/24' }],
       tryIt: [['ping', '-c', '1', '192.168.15.1']],
-      checks: ['v-net-0 has 192.168.15.5/24', 'host reaches red'],
+      checks: ["the bridge has the host's address", 'red reaches the host'],
     },
     {
       id: 'gateway',
@@ -75,7 +75,7 @@ export const guide3: Guide = {
         { op: 'route.add', ns: 'blue', dst: 'default', via: '192.168.15.5' },
       ],
       look: { ns: 'red', tab: 'routes', note: 'red now has "default via 192.168.15.5".' },
-      checks: ['red routes default via 192.168.15.5', 'blue routes default via 192.168.15.5'],
+      checks: ["red's default route goes via the host", "blue's default route goes via the host"],
     },
     {
       id: 'nat',
@@ -85,7 +85,7 @@ export const guide3: Guide = {
         { op: 'forwarding.set', ns: 'host', enabled: true },
         { op: 'nat.masquerade', ns: 'host', source: '192.168.15.0/24' },
       ],
-      checks: ['host forwards IPv4', 'host masquerades 192.168.15.0/24'],
+      checks: ['the host forwards IPv4', 'the host masquerades 192.168.15.0/24'],
     },
     {
       id: 'port-forward',
@@ -112,7 +112,7 @@ export const guide3: Guide = {
           'EXEC:/bin/hostname',
         ],
       ],
-      checks: ['host forwards tcp 8080 to 192.168.15.2:80'],
+      checks: ['port 8080 on the host reaches blue'],
     },
   ],
 }

@@ -66,7 +66,7 @@ export const guide4: Guide = {
         tab: 'routes',
         note: 'red routes 192.168.15.0/24 via veth-red; the host’s table has no such line.',
       },
-      checks: ['veth-red is up', 'veth-blue is up', 'red routes 192.168.15.0/24 via veth-red'],
+      checks: ["red's table has the connected route"],
     },
     {
       id: 'arp',
@@ -88,7 +88,7 @@ export const guide4: Guide = {
         answer:
           'Inside the namespace nothing breaks: its tables are its own, and the pipe to blue never reaches the real network. A conflict appears only when the namespace is joined to that network (through a bridge with a physical port, or routed and not NATed by the host): then two machines answer ARP for one address and traffic goes to whichever answered last. The app warns about duplicate addresses it can see across namespaces.',
       },
-      checks: ['red reaches blue', 'red has a neighbour entry for 192.168.15.2'],
+      checks: ['red reaches blue', "red has learned blue's MAC"],
     },
   ],
 }

@@ -34,7 +34,7 @@ export const guide5: Guide = {
         { op: 'link.set-state', ns: 'host', ifname: 'veth0', up: true },
       ],
       tryIt: [['ip', '-br', 'link']],
-      checks: ['veth0 is up'],
+      checks: ['veth0 is up in the root but has no carrier'],
     },
     {
       id: 'move',
@@ -50,7 +50,7 @@ export const guide5: Guide = {
         tab: 'interfaces',
         note: 'veth0 is UP but without carrier; its peer is veth1 in ns1.',
       },
-      checks: ['veth1 is in ns1', 'veth1 is down'],
+      checks: ['veth1 is in ns1', 'veth1 is down in ns1'],
     },
     {
       id: 'addresses',
@@ -65,7 +65,7 @@ export const guide5: Guide = {
         ['ping', '-c', '1', '10.0.5.2'],
         ['ip', '-n', 'ns1', 'link', 'set', 'veth1', 'down'],
       ],
-      checks: ['veth0 has 10.0.5.1/24', 'ns1 has 10.0.5.2/24'],
+      checks: ['veth0 has 10.0.5.1/24', 'veth1 has 10.0.5.2/24', 'ns1 cannot reach the root yet'],
     },
   ],
 }
