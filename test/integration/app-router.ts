@@ -9,7 +9,7 @@ import { AppError, type IpcResult } from '../../shared/errors'
 import type { InvokeArgs, InvokeChannel, InvokeReturn } from '../../shared/ipc/contract'
 import type { TargetSpec } from '../../shared/ipc/domains/core'
 import { APP_INDEX_URL, APP_ORIGIN } from '../../src-main/app/renderer-protocol'
-import { createServices, type Services } from '../../src-main/app/services'
+import { createServices, type Services, type ServicesOptions } from '../../src-main/app/services'
 import type { Router, SenderContext } from '../../src-main/ipc/router'
 import { makeSenderCheck } from '../../src-main/security'
 import type { SshdFixture } from '../support/sshd'
@@ -36,12 +36,19 @@ export interface AppRouter {
   close(): Promise<void>
 }
 
-/** Services in a fresh data folder (no periodic refresh), behind the real router. */
-export function openAppRouter(sshd: SshdFixture, ownedFile: string): AppRouter {
+/**
+ * Services in a fresh data folder (no periodic refresh), behind the real router. `extra` adds
+ * services options (e.g. the dialog stand-ins); a `dataDir` given there is the caller's to remove.
+ */
+export function openAppRouter(
+  sshd: SshdFixture,
+  ownedFile: string,
+  extra: Partial<ServicesOptions> = {},
+): AppRouter {
   const dataDir = mkdtempSync(join(tmpdir(), 'nss-router-'))
   let services: Services
   try {
-    services = createServices({ dataDir, refreshMs: 0, logBatchMs: 20, ownedFile })
+    services = createServices({ dataDir, refreshMs: 0, logBatchMs: 20, ownedFile, ...extra })
   } catch (e) {
     rmSync(dataDir, { recursive: true, force: true })
     throw e
