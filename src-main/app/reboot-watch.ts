@@ -22,6 +22,7 @@ export class RebootWatch {
   private readonly bootIds = new Map<string, string>()
   private watched: { target: Target; onReconnect: () => void } | null = null
   private last: Promise<void> = Promise.resolve()
+  private readonly reads = new Map<string, number>()
 
   constructor(
     source: TargetSource,
@@ -33,6 +34,11 @@ export class RebootWatch {
   /** The boot id last read from the target called `label` this session. */
   bootId(label: string): string | undefined {
     return this.bootIds.get(label)
+  }
+
+  /** How many boot ids were read from the target called `label` this session (tests, logs). */
+  readCount(label: string): number {
+    return this.reads.get(label) ?? 0
   }
 
   /** Resolves when the boot id reads started so far have finished (tests). */
@@ -54,6 +60,7 @@ export class RebootWatch {
     const label = target.label
     this.last = Promise.all([this.last, this.read(target)]).then(([, id]) => {
       if (id === null) return
+      this.reads.set(label, (this.reads.get(label) ?? 0) + 1)
       const before = this.bootIds.get(label)
       this.bootIds.set(label, id)
       if (before !== undefined && before !== id) {

@@ -294,7 +294,7 @@ describe.skipIf(!!skip)('labs in the app, through the real router', { timeout: 6
     )
   })
 
-  it("reads the target's boot id on connect and does not take a reconnect for a reboot", async () => {
+  it("reads the target's boot id on connect and does not take a new connection to the same machine for a reboot", async () => {
     const status = await app.invoke('target:connect', app.sshSpec)
     const label = status.label!
     await app.services.reboots.settled()
@@ -307,4 +307,22 @@ describe.skipIf(!!skip)('labs in the app, through the real router', { timeout: 6
     expect(app.services.reboots.bootId(label)).toBe(here)
     expect(events('target:rebooted')).toEqual([])
   })
+
+  it('reads the boot id again after the connection dropped and came back, and sees no reboot', async () => {
+    const status = await app.invoke('target:connect', app.sshSpec)
+    const label = status.label!
+    await app.services.reboots.settled()
+    const reads = app.services.reboots.readCount(label)
+    const states = (): string[] => events('target:status-changed').map(([st]) => st.state)
+    const mark = states().length
+    sshd.kill()
+    await expect.poll(() => states().slice(mark), { timeout: 10_000 }).toContain('reconnecting')
+    await sshd.restart()
+    await expect
+      .poll(() => states().slice(mark).at(-1), { timeout: 30_000, interval: 200 })
+      .toBe('connected')
+    await app.services.reboots.settled()
+    expect(app.services.reboots.readCount(label)).toBe(reads + 1)
+    expect(events('target:rebooted')).toEqual([])
+  }, 60_000)
 })
