@@ -1,9 +1,11 @@
 // A lab with every kernel-global name prefixed: its own name, its namespaces and the interfaces it
-// puts in the root namespace (names inside a namespace are private to it and stay). Lets tests
-// (and side-by-side copies of a lab) run the built-in labs without touching anyone else's names.
+// puts in the root namespace (names inside a namespace are private to it and stay), in its checks
+// too. Lets tests (and side-by-side copies of a lab) run the built-in labs without touching anyone
+// else's names. A command check's argv is the lab author's text and is left as written.
 
 import { HOST_NS } from '../net/model'
 import { sysctlInterface } from '../net/validate'
+import type { LabCheck } from './checks'
 import type { Lab, LabEndpoint } from './types'
 
 /**
@@ -84,6 +86,7 @@ export function prefixLab(lab: Lab, prefix: string): Lab {
         : {}),
     })),
   }
+  if (lab.checks) out.checks = lab.checks.map((c) => prefixCheck(c, ns, ifIn, sysctlKey))
   if (lab.layout)
     out.layout = Object.fromEntries(
       Object.entries(lab.layout).map(([k, v]) => {
@@ -93,5 +96,51 @@ export function prefixLab(lab: Lab, prefix: string): Lab {
         return [`${ns(where)!}/${ifIn(where, k.slice(slash + 1))}`, v]
       }),
     )
+  return out
+}
+
+/** A check with its namespaces, root-namespace interfaces and sysctl keys renamed as the lab's. */
+function prefixCheck(
+  c: LabCheck,
+  ns: (n: string | undefined) => string | undefined,
+  ifIn: (where: string, name: string) => string,
+  sysctlKey: (where: string, key: string) => string,
+): LabCheck {
+  const n = (x: string): string => ns(x)!
+  const dev = <T extends { ns: string; dev?: string }>(x: T): T => ({
+    ...x,
+    ns: n(x.ns),
+    ...(x.dev !== undefined ? { dev: ifIn(x.ns, x.dev) } : {}),
+  })
+  const out: LabCheck = { ...c }
+  if (c.interface)
+    out.interface = {
+      ...dev(c.interface),
+      ...(c.interface.master !== undefined
+        ? { master: ifIn(c.interface.ns, c.interface.master) }
+        : {}),
+    }
+  if (c.address) out.address = dev(c.address)
+  if (c.route) out.route = dev(c.route)
+  if (c.neighbour) out.neighbour = dev(c.neighbour)
+  if (c.sysctl)
+    out.sysctl = { ...c.sysctl, ns: n(c.sysctl.ns), key: sysctlKey(c.sysctl.ns, c.sysctl.key) }
+  if (c.nat)
+    out.nat = {
+      ...c.nat,
+      ns: n(c.nat.ns),
+      ...(c.nat.masquerade?.out !== undefined
+        ? { masquerade: { ...c.nat.masquerade, out: ifIn(c.nat.ns, c.nat.masquerade.out) } }
+        : {}),
+    }
+  if (c.reach)
+    out.reach = {
+      ...c.reach,
+      from: n(c.reach.from),
+      ...(c.reach.toNs !== undefined ? { toNs: n(c.reach.toNs) } : {}),
+    }
+  if (c.port) out.port = { ...c.port, from: n(c.port.from) }
+  if (c.namespace) out.namespace = { ...c.namespace, ns: n(c.namespace.ns) }
+  if (c.command) out.command = { ...c.command, ns: n(c.command.ns) }
   return out
 }

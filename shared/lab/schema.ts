@@ -1,12 +1,12 @@
 // The lab file's schema in code (zod): strict mappings (unknown keys are errors), every value
 // through the same shared/net checks the forms use, then the cross-references (an endpoint's
-// namespace or bridge exists in the lab, names are unique). Also emits the published JSON Schema.
+// namespace or bridge exists in the lab, names are unique). Checks: checks-schema.ts. Also emits
+// the published JSON Schema.
 
 import { z } from 'zod'
 import type { Check } from '../net/validate'
 import {
   checkCidr,
-  checkIfName,
   checkIp,
   checkNamespaceName,
   checkPort,
@@ -17,7 +17,22 @@ import {
 } from '../net/validate'
 import { isNetwork, splitHostPort } from './addr'
 import { crossCheck, type Issue } from './cross-check'
+import { checkListSchema } from './checks-schema'
+import {
+  bool,
+  checked,
+  checkedNumber,
+  expecting,
+  ifname,
+  list,
+  mapping,
+  NAME_PATTERN,
+  nsRef,
+  show,
+} from './schema-fields'
 import { LAB_KINDS } from './types'
+
+export { show }
 
 /** Most entries of each list (a lab of a thousand namespaces fits). */
 export const LAB_LIMITS = {
@@ -46,93 +61,6 @@ export function checkLabName(value: unknown): Check {
   return { ok: true }
 }
 
-/** How a value is shown in a message. */
-export function show(v: unknown): string {
-  if (v === undefined) return 'nothing'
-  if (v === null) return 'an empty value'
-  if (Array.isArray(v)) return 'a list'
-  if (typeof v === 'object') return 'a mapping'
-  if (typeof v === 'string') return `"${v.length > 40 ? `${v.slice(0, 40)}…` : v}"`
-  if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v)
-  return typeof v
-}
-
-/** The error option of a schema: what was expected, and what was found. */
-function expecting(what: string): { error: (iss: { input?: unknown }) => string } {
-  return {
-    error: (iss) =>
-      iss.input === undefined
-        ? `${what} is required.`
-        : `Expected ${what}, got ${show(iss.input)}.`,
-  }
-}
-
-/** Text checked by one of the shared checks, with JSON Schema hints for editors. */
-function checked(what: string, check: (v: string) => Check, meta: Record<string, unknown> = {}) {
-  return z
-    .string(expecting(what))
-    .superRefine((v, ctx) => {
-      const c = check(v)
-      if (!c.ok) ctx.addIssue({ code: 'custom', message: c.message, input: v })
-    })
-    .meta(meta)
-}
-
-/** A number checked by `check`. */
-function checkedNumber(
-  what: string,
-  check: (v: number) => Check,
-  meta: Record<string, unknown> = {},
-) {
-  return z
-    .number(expecting(what))
-    .superRefine((v, ctx) => {
-      const c = check(v)
-      if (!c.ok) ctx.addIssue({ code: 'custom', message: c.message, input: v })
-    })
-    .meta(meta)
-}
-
-/** A strict mapping: a key not in `shape` is an error that lists the allowed keys. */
-function mapping<S extends z.ZodRawShape>(shape: S, what: string) {
-  const keys = Object.keys(shape).join(', ')
-  return z.strictObject(shape, {
-    error: (iss) =>
-      iss.code === 'unrecognized_keys'
-        ? `${what} has only these keys: ${keys}.`
-        : iss.input === undefined
-          ? `${what} is required.`
-          : `Expected ${what} (a mapping), got ${show(iss.input)}.`,
-  })
-}
-
-function list<T extends z.ZodType>(item: T, what: string, max: number) {
-  return z.array(item, expecting(`a list of ${what}`)).superRefine((v, ctx) => {
-    if (v.length > max)
-      ctx.addIssue({
-        code: 'custom',
-        message: `At most ${max} ${what}; this list has ${v.length}.`,
-      })
-  })
-}
-
-const NAME_PATTERN = '^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$'
-
-const ifname = checked('an interface name', (v) => checkIfName(v), {
-  description:
-    'Interface name: 1–15 of letters, digits, "_", "." and "-", not starting with "-" or ".".',
-  pattern: NAME_PATTERN,
-})
-
-const nsRef = checked(
-  'a namespace name',
-  (v) => (v === 'host' ? { ok: true } : checkNamespaceName(v)),
-  {
-    description: 'A namespace of this lab, or "host" (the root namespace).',
-    pattern: NAME_PATTERN,
-  },
-)
-
 const cidrList = list(
   checked('an address with prefix length (e.g. 10.0.0.1/24)', (v) => checkCidr(v), {
     description: 'Address with prefix length: 10.0.0.1/24 or fd00::1/64.',
@@ -140,8 +68,6 @@ const cidrList = list(
   'addresses',
   LAB_LIMITS.addresses,
 )
-
-const bool = (what: string) => z.boolean(expecting(`true or false (${what})`))
 
 const range = (what: string, lo: number, hi: number, unit: string) =>
   checkedNumber(
@@ -387,9 +313,7 @@ const shape = {
       description: 'Canvas positions: a namespace name ("host" for the root) or "NS/BRIDGE".',
     })
     .optional(),
-  checks: list(z.unknown(), 'checks', LAB_LIMITS.reserved)
-    .meta({ description: 'Reserved for guided labs.' })
-    .optional(),
+  checks: checkListSchema.optional(),
   steps: list(z.unknown(), 'steps', LAB_LIMITS.reserved)
     .meta({ description: 'Reserved for guided labs.' })
     .optional(),

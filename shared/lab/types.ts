@@ -1,6 +1,8 @@
 // What a lab file describes, as plain data: namespaces, bridges, veth links with the addresses and
 // impairment of each end, routes, NAT, sysctls and the topology's layout. IPv4 and IPv6.
 
+import type { LabCheck } from './checks'
+
 /** What a lab is for: a free lab, one of the tutorials' end states, or a challenge to solve. */
 export type LabKind = 'lab' | 'tutorial' | 'challenge'
 
@@ -116,8 +118,8 @@ export interface Lab {
    * bridge. Kept apart from the network facts; plan and apply ignore it.
    */
   layout?: Record<string, LabPosition>
-  /** Reserved for guided labs (checks to run); accepted as written. */
-  checks?: unknown[]
+  /** Checks of the live kernel (shared/lab/checks.ts), run by `netns-studio check` and the app. */
+  checks?: LabCheck[]
   /** Reserved for guided labs (steps to follow); accepted as written. */
   steps?: unknown[]
 }

@@ -4,6 +4,7 @@
 
 import { AppError } from '../../shared/errors'
 import { planLab, type LabPlan, type PlanChange } from '../../shared/lab/diff'
+import type { CheckReport } from '../../shared/lab/checks'
 import { labFromSnapshotReport } from '../../shared/lab/from-snapshot'
 import { labRecordFile } from '../../shared/lab/owned'
 import { validateLab } from '../../shared/lab/parse'
@@ -14,6 +15,7 @@ import { MAX_OPS, type NatBackend, type NetOp } from '../../shared/net/ops'
 import { NetnsEngine } from '../netns/engine'
 import { CommandLog } from '../netns/command-log'
 import type { Target } from '../target/target'
+import { runChecks } from './check-runner'
 import { readLabState, readSaveState } from './lab-state'
 
 /** How long to wait for the kernel to remove veth ends that go with deleted namespaces. */
@@ -96,17 +98,7 @@ export class LabService {
    * first, as a file is (a lab built in memory too): no value reaches a command unchecked.
    */
   async plan(lab: Lab): Promise<LabPlan> {
-    const v = this.validated(lab)
-    if (!v.ok) {
-      const first = v.errors[0]!
-      throw new AppError(
-        'INVALID_ARGUMENT',
-        `Lab ${String(lab.name)}: ${first.path ? `${first.path}: ` : ''}${first.message}`,
-        {
-          data: { errors: v.errors },
-        },
-      )
-    }
+    this.refuseInvalid(lab)
     const engine = this.engineFor(lab.name)
     const state = await readLabState(this.target, lab, () => engine.natBackend())
     const needsNat = lab.nat.length > 0 || state.owned.nat.length > 0
@@ -149,6 +141,15 @@ export class LabService {
     const result = await this.run(name, plan, started, onProgress, 1, opts)
     await this.target.run([['rm', '-f', labRecordFile(name)]])
     return { ...result, durationMs: Date.now() - started }
+  }
+
+  /**
+   * Run the lab's checks against the target now (nothing is changed): one result per check, its
+   * verdict from the kernel's answer, or a failure that says why none could be had.
+   */
+  async check(lab: Lab): Promise<CheckReport> {
+    this.refuseInvalid(lab)
+    return runChecks(this.target, lab.checks ?? [])
   }
 
   /** The target's current state (hand-made included) as a lab called `name`. */
@@ -218,6 +219,18 @@ export class LabService {
       changes: n,
     })
     return { lab: name, changes: plan.changes, commands, durationMs: Date.now() - started }
+  }
+
+  /** INVALID_ARGUMENT naming the first problem when `lab` does not validate. */
+  private refuseInvalid(lab: Lab): void {
+    const v = this.validated(lab)
+    if (v.ok) return
+    const first = v.errors[0]!
+    throw new AppError(
+      'INVALID_ARGUMENT',
+      `Lab ${String(lab.name)}: ${first.path ? `${first.path}: ` : ''}${first.message}`,
+      { data: { errors: v.errors } },
+    )
   }
 
   /** validateLab, remembered for the last few labs by content (a plan is often asked again). */

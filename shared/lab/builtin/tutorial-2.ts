@@ -20,6 +20,39 @@ links:
   - endpoints:
       - { ns: green, name: eth0-g, addresses: [10.0.0.2/24] }
       - { bridge: bridge1, name: veth-g }
+checks:
+  - name: red exists
+    namespace: { ns: red }
+  - name: green exists
+    namespace: { ns: green }
+  - name: bridge1 is up
+    interface: { ns: host, dev: bridge1, state: up }
+    hint: ip link add bridge1 type bridge, then ip link set dev bridge1 up
+  - name: eth0-r is in red
+    interface: { ns: red, dev: eth0-r, state: present }
+  - name: veth-r is a port of bridge1
+    interface: { ns: host, dev: veth-r, master: bridge1 }
+    hint: ip link set veth-r master bridge1 and ip link set veth-r up
+  - name: eth0-g is in green
+    interface: { ns: green, dev: eth0-g, state: present }
+  - name: veth-g is a port of bridge1
+    interface: { ns: host, dev: veth-g, master: bridge1 }
+    hint: ip link set veth-g master bridge1 and ip link set veth-g up
+  - name: red's end is up
+    interface: { ns: red, dev: eth0-r, state: carrier }
+    hint: "Both ends must be up: ip -n red link set eth0-r up and ip link set veth-r up"
+  - name: red has 10.0.0.1/24
+    address: { ns: red, dev: eth0-r, address: 10.0.0.1/24 }
+  - name: green's end is up
+    interface: { ns: green, dev: eth0-g, state: carrier }
+    hint: "Both ends must be up: ip -n green link set eth0-g up and ip link set veth-g up"
+  - name: green has 10.0.0.2/24
+    address: { ns: green, dev: eth0-g, address: 10.0.0.2/24 }
+  - name: red reaches green across the bridge
+    reach: { from: red, to: 10.0.0.2 }
+    hint: Are veth-r and veth-g ports of bridge1, and is every end up?
+  - name: green reaches red
+    reach: { from: green, toNs: red }
 layout:
   host/bridge1: { x: 270, y: 80 }
   red: { x: 120, y: 240 }

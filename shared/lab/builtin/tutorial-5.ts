@@ -17,6 +17,25 @@ links:
   - endpoints:
       - { name: veth0, addresses: [10.0.5.1/24] }
       - { ns: ns1, name: veth1, addresses: [10.0.5.2/24], up: false }
+checks:
+  - name: ns1 exists
+    namespace: { ns: ns1 }
+  - name: veth1 is in ns1
+    interface: { ns: ns1, dev: veth1, state: present }
+    hint: ip link set veth1 netns ns1
+  - name: veth1 is down in ns1
+    interface: { ns: ns1, dev: veth1, state: down }
+    hint: This lab keeps veth1 down to show the states; ip -n ns1 link set veth1 down
+  - name: veth0 is up in the root but has no carrier
+    interface: { ns: host, dev: veth0, state: no-carrier }
+    hint: ip link set veth0 up; its peer veth1 is down, so veth0 reads NO-CARRIER (LOWERLAYERDOWN).
+  - name: veth0 has 10.0.5.1/24
+    address: { ns: host, dev: veth0, address: 10.0.5.1/24 }
+  - name: veth1 has 10.0.5.2/24
+    address: { ns: ns1, dev: veth1, address: 10.0.5.2/24 }
+  - name: ns1 cannot reach the root yet
+    reach: { from: ns1, to: 10.0.5.1, expect: unreachable }
+    hint: With veth1 down, ns1 has no route to 10.0.5.0/24.
 layout:
   host: { x: 120, y: 160 }
   ns1: { x: 420, y: 160 }
