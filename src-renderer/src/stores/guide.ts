@@ -37,6 +37,8 @@ export const PROGRESS_KEY = 'netns-studio.guide-progress.v1'
 export const LAST_TARGET_KEY = 'netns-studio.guide-last-target'
 /** Quiet time after a change before the checks run again (changes come in bursts). */
 export const CHECK_DEBOUNCE_MS = 400
+/** The detail of a check with no verdict yet. */
+export const NOT_CHECKED = 'Not checked yet.'
 
 type Progress = Record<string, Record<string, string[]>>
 
@@ -122,15 +124,15 @@ export const useGuideStore = defineStore('guide', () => {
 
   /** A check's state: green or red only from a result of the kernel. */
   function checkView(name: string): CheckView {
-    if (lab && !(lab.checks ?? []).some((c) => c.name === name))
+    const r = results.value?.get(name)
+    if (r) return { name, state: r.ok ? 'passed' : 'failed', detail: r.detail, hint: r.hint }
+    if (results.value && lab && !(lab.checks ?? []).some((c) => c.name === name))
       return {
         name,
         state: 'unknown',
         detail: `The lab ${lab.name} has no check named "${name}", so this cannot be checked.`,
       }
-    const r = results.value?.get(name)
-    if (!r) return { name, state: 'unknown', detail: 'Not checked yet.' }
-    return { name, state: r.ok ? 'passed' : 'failed', detail: r.detail, hint: r.hint }
+    return { name, state: 'unknown', detail: NOT_CHECKED }
   }
 
   function stepState(step: GuideStep): StepState {
