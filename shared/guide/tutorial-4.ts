@@ -66,7 +66,7 @@ export const guide4: Guide = {
         tab: 'routes',
         note: 'red routes 192.168.15.0/24 via veth-red; the host’s table has no such line.',
       },
-      checks: ["red's table has the connected route"],
+      checks: ['veth-red is up', 'veth-blue is up', "red's table has the connected route"],
     },
     {
       id: 'arp',
