@@ -10,6 +10,7 @@ import type {
   MatrixResult,
   MonitorStatus,
   NetemEntry,
+  ServiceStarted,
 } from '../../shared/ipc/domains/live'
 import type { CaptureRequest } from '../../shared/net/capture'
 import type { MatrixOptions, MatrixPair } from '../../shared/net/matrix'
@@ -18,6 +19,8 @@ import type { MonitorEvent } from '../../shared/net/monitor'
 import type { NetemRequest } from '../../shared/net/netem'
 import type { NetOp } from '../../shared/net/ops'
 import type { PingRequest } from '../../shared/net/ping'
+import type { ServiceRequest } from '../../shared/net/service'
+import type { SocketTable } from '../../shared/net/sockets'
 import type { EventSink } from '../../shared/ipc/contract'
 import { logger } from '../log'
 import type { Target } from '../target/target'
@@ -26,6 +29,8 @@ import { TableMonitor } from './monitor'
 import { clearNetem, readNetem, runMatrix } from './oneshot'
 import { SnapshotRefresher } from './partial-snapshot'
 import { PingSession } from './ping'
+import { ServiceSession } from './service'
+import { readSockets } from './sockets'
 import type { ChooseSavePath } from './save-file'
 import { type OwnedStream, StreamRegistry } from './stream-registry'
 import { TerminalSession } from './terminal'
@@ -273,6 +278,32 @@ export class LiveService {
 
   terminal(owner: number, id: string): TerminalSession {
     return this.streams.find(owner, id, isTerminal)
+  }
+
+  // ---- sockets, services ----
+  /** The listening sockets of `ns` (INVALID_ARGUMENT when there is no such namespace). */
+  sockets(owner: number, ns: string): Promise<SocketTable> {
+    return readSockets(this.need(owner), ns)
+  }
+
+  /** Start a listener in a namespace as a stream of `owner`; answers once it listens. */
+  async serviceStart(owner: number, req: ServiceRequest): Promise<ServiceStarted> {
+    const t = this.need(owner)
+    const { id, stream } = await this.streams.start(owner, t, 'service', (ctx) =>
+      ServiceSession.start(
+        t,
+        req,
+        {
+          data: (events) => ctx.send('live:service-data', ctx.id, events),
+          ended: (e) => {
+            ctx.ended()
+            ctx.send('live:service-ended', ctx.id, e)
+          },
+        },
+        { id: ctx.id },
+      ),
+    )
+    return { id, listening: stream.listening, reply: stream.reply }
   }
 
   // ---- stop / lifecycle ----

@@ -1,7 +1,8 @@
-// The one registry of the streams windows start (ping, capture, terminal): a slot is reserved
-// before anything is awaited, capped per window and per target; a stream stops when its window
-// goes, its target disconnects or the app quits (also one still starting: once it has started);
-// and events that come before the window knows a stream's id are held here, then sent in order.
+// The one registry of the streams windows start (ping, capture, terminal, service): a slot is
+// reserved before anything is awaited, capped per window and per target; a stream stops when its
+// window goes, its target disconnects or the app quits (also one still starting: once it has
+// started); and events that come before the window knows a stream's id are held here, then sent
+// in order.
 
 import { randomBytes } from 'node:crypto'
 import { AppError } from '../../shared/errors'
@@ -12,7 +13,7 @@ import type { Target } from '../target/target'
 const log = logger('streams')
 
 /** The kinds of per-window streams. */
-export type StreamKind = 'ping' | 'capture' | 'terminal'
+export type StreamKind = 'ping' | 'capture' | 'terminal' | 'service'
 
 /** What the registry needs from a stream: a way to stop it and release what it holds. */
 export interface OwnedStream {

@@ -1,5 +1,6 @@
-// IPC entries of the live views: ping, reachability matrix, traffic, capture, terminal, netem and
-// the table monitor's status, with the runtime argument checks that form this domain's allowlist.
+// IPC entries of the live views: ping, reachability matrix, traffic, capture, terminal, netem, the
+// table monitor's status, listening sockets and services (a listener on a port), with the runtime
+// argument checks that form this domain's allowlist.
 
 import type { CaptureLine, CaptureRequest } from '../../net/capture'
 import { checkCapture } from '../../net/capture'
@@ -15,6 +16,9 @@ import type { NetemRequest, NetemSettings } from '../../net/netem'
 import { checkNetem } from '../../net/netem'
 import type { PingRequest, PingStats } from '../../net/ping'
 import { checkPingRequest } from '../../net/ping'
+import type { ServiceEvent, ServiceRequest } from '../../net/service'
+import { checkServiceRequest } from '../../net/service'
+import type { SocketTable } from '../../net/sockets'
 import type { IfRate } from '../../net/traffic'
 import { validInterval } from '../../net/traffic'
 import type { Check } from '../../net/validate'
@@ -112,6 +116,15 @@ export interface NetemEntry extends NetemSettings {
   ifname: string
 }
 
+/** A service that is listening (the start call answers only once socat has bound its port). */
+export interface ServiceStarted {
+  id: string
+  /** The address socat reported, e.g. "0.0.0.0:8080". */
+  listening: string
+  /** The line it answers every client with. */
+  reply: string
+}
+
 export interface TerminalOpen {
   ns: string
   cols: number
@@ -143,6 +156,15 @@ export interface LiveInvoke {
   'live:netem-clear': (ns: string, ifname: string) => void
   'live:netem-list': () => NetemEntry[]
   'live:monitor-status': () => MonitorStatus
+  /** The listening TCP and bound UDP sockets of a namespace, with the processes that hold them. */
+  'live:sockets': (ns: string) => SocketTable
+  /**
+   * Start a listener (socat) on a port in a namespace, as a stream of this window. Answers once it
+   * listens; a taken port, a missing namespace or a missing socat fail the call with what to do.
+   */
+  'live:service-start': (req: ServiceRequest) => ServiceStarted
+  /** Stop a service: its listener and every child are killed. Unknown ids are ignored. */
+  'live:service-stop': (id: string) => void
 }
 
 export interface LiveEvents {
@@ -157,6 +179,9 @@ export interface LiveEvents {
   'live:terminal-ended': (id: string) => void
   'live:monitor-changed': (status: MonitorStatus) => void
   'live:netem-changed': (entries: NetemEntry[]) => void
+  /** What a service saw: listening, connections accepted (TCP), datagrams received (UDP). */
+  'live:service-data': (id: string, events: ServiceEvent[]) => void
+  'live:service-ended': (id: string, end: LiveEnd) => void
 }
 
 const OK: Check = { ok: true }
@@ -232,6 +257,10 @@ export const liveInvokeArgs: { [K in keyof LiveInvoke]: (args: unknown[]) => Che
   },
   'live:netem-list': none,
   'live:monitor-status': none,
+  'live:sockets': (a) => (a.length === 1 ? checkNamespaceRef(a[0]) : bad('Expected a namespace.')),
+  'live:service-start': (a) =>
+    a.length === 1 ? checkServiceRequest(a[0]) : bad('Expected one service request.'),
+  'live:service-stop': oneId,
 }
 
 export const liveEventNames: { [K in keyof LiveEvents]: true } = {
@@ -245,4 +274,6 @@ export const liveEventNames: { [K in keyof LiveEvents]: true } = {
   'live:terminal-ended': true,
   'live:monitor-changed': true,
   'live:netem-changed': true,
+  'live:service-data': true,
+  'live:service-ended': true,
 }

@@ -26,5 +26,8 @@ export function createLiveHandlers(live: LiveService): HandlerMap<keyof LiveInvo
     'live:netem-clear': (c, ns, ifname) => live.netemClear(c.senderId, ns, ifname),
     'live:netem-list': () => live.netemList(),
     'live:monitor-status': () => live.monitorStatus(),
+    'live:sockets': (c, ns) => live.sockets(c.senderId, ns),
+    'live:service-start': (c, req) => live.serviceStart(c.senderId, req),
+    'live:service-stop': (c, id) => live.stop(c.senderId, id),
   }
 }
