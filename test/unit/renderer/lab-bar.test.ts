@@ -97,6 +97,29 @@ describe('lab bar', () => {
     expect(ident.find('[aria-label="Unsaved changes"]').exists()).toBe(true)
   })
 
+  it('the bar shows the re-apply setting main has and changes it; Ctrl+S saves the open lab', async () => {
+    main.settings = { reapplyAfterReboot: 'always' }
+    const v = await mountApp()
+    const auto = bar(v).get<HTMLInputElement>('label.auto input[type=checkbox]')
+    expect(auto.element.checked).toBe(true)
+    await auto.setValue(false)
+    await flushPromises()
+    expect(fake.callsOf('lab:set-settings')).toEqual([[{ reapplyAfterReboot: 'ask' }]])
+    expect(main.settings.reapplyAfterReboot).toBe('ask')
+
+    await openFromMenu(v, 'Open file…')
+    useLabStore().setLayout({ host: { x: 5, y: 5 } })
+    window.dispatchEvent(new KeyboardEvent('keydown', { key: 's', ctrlKey: true }))
+    await flushPromises()
+    expect(fake.callsOf('lab:save')).toEqual([[useLabStore().doc!.lab, 'f0']])
+    expect(main.files.get('f0')!.layout).toEqual({
+      't-red': { x: 100, y: 80 },
+      't-blue': { x: 300, y: 80 },
+      host: { x: 5, y: 5 },
+    })
+    expect(bar(v).find('[aria-label="Unsaved changes"]').exists()).toBe(false)
+  })
+
   it('Plan & apply shows the changes grouped, each with its exact commands; Apply runs it', async () => {
     const v = await mountApp()
     await openFromMenu(v, 'Open file…')
