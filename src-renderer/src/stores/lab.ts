@@ -16,61 +16,26 @@ import type {
 } from '@shared/ipc/domains/lab'
 import type { LabPlan } from '@shared/lab/diff-types'
 import { checkLabName } from '@shared/lab/schema'
-import type { Lab, LabError, LabPosition } from '@shared/lab/types'
-import { CUT_CONNECTION } from '@shared/net/branch'
+import type { Lab, LabPosition } from '@shared/lab/types'
 import { acceptHMRUpdate, defineStore } from 'pinia'
 import { computed, ref } from 'vue'
 import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
-import { CUT_CONFIRM_LABEL } from '../lib/use-ops'
+import {
+  emptyLab,
+  type ParseFailure,
+  parseErrorsOf,
+  plain,
+  type PlanPrompt,
+  type RebootOffer,
+  runConfirmingCut,
+} from '../lib/lab-doc'
 import { useNetnsStore } from './netns'
 import { useTargetStore } from './target'
 import { useUiStore } from './ui'
 
-/** A plan waiting for the user: Apply (or Destroy) runs it, Cancel drops it. */
-export interface PlanPrompt {
-  title: string
-  /** What pressing the button does, in a sentence. */
-  message: string
-  plan: LabPlan
-  /** The button that runs it; null when there is nothing to run (only Close). */
-  confirmLabel: string | null
-  /** Destroy: the button is red. */
-  danger: boolean
-  resolve: (ok: boolean) => void
-}
-
-/** A file that did not parse: its name and every problem with its line and column. */
-export interface ParseFailure {
-  fileName: string
-  errors: LabError[]
-}
-
-/** The open lab's target restarted: offer to apply the lab again. */
-export interface RebootOffer {
-  label: string
-  lab: string
-}
-
-/** A lab with nothing in it, as the lab file's parser would give it. */
-export function emptyLab(name: string): Lab {
-  return { name, kind: 'lab', namespaces: {}, bridges: [], links: [], routes: [], nat: [] }
-}
-
-/**
- * A plain copy for IPC: what a store keeps comes back as Vue proxies, which structured clone
- * refuses; a lab is JSON data (it came from YAML), so JSON is a faithful copy.
- */
-function plain<T>(v: T): T {
-  return JSON.parse(JSON.stringify(v)) as T
-}
-
-/** The LabError[] an INVALID_ARGUMENT from lab:open carries, or null. */
-function parseErrorsOf(e: unknown): LabError[] | null {
-  if (!(e instanceof AppError) || e.code !== 'INVALID_ARGUMENT') return null
-  const errors = e.data?.errors
-  return Array.isArray(errors) && errors.length ? (errors as LabError[]) : null
-}
+// The topology and the components import these from the store.
+export { emptyLab, type ParseFailure, type PlanPrompt, type RebootOffer }
 
 export const useLabStore = defineStore('lab', () => {
   const ui = useUiStore()
@@ -249,16 +214,11 @@ export const useLabStore = defineStore('lab', () => {
   ): Promise<LabRunResult | null> {
     busy.value = what
     progress.value = null
+    const verb = what === 'apply' ? 'Apply' : 'Destroy'
     try {
-      try {
-        return await call({})
-      } catch (e) {
-        if (!(e instanceof AppError) || e.code !== 'CONFIRM_REQUIRED') throw e
-        const verb = what === 'apply' ? 'Apply' : 'Destroy'
-        if (!(await ui.ask(`${verb} lab ${labName}?`, e.message, [], CUT_CONFIRM_LABEL)))
-          return null
-        return await call({ confirm: CUT_CONNECTION })
-      }
+      return await runConfirmingCut(`${verb} lab ${labName}?`, call, (t, consequence, label) =>
+        ui.ask(t, consequence, [], label),
+      )
     } catch (e) {
       fail(e)
       return null
