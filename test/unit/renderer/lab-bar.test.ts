@@ -120,6 +120,24 @@ describe('lab bar', () => {
     expect(bar(v).find('[aria-label="Unsaved changes"]').exists()).toBe(false)
   })
 
+  it('New asks for a name checked with the lab file rule, then opens an empty lab', async () => {
+    const v = await mountApp()
+    await button(bar(v), 'New').trigger('click')
+    const form = v.get('form[aria-labelledby=lab-name-title]')
+    const input = form.get('input')
+    await input.setValue('bad name;')
+    expect(form.get('[role=alert]').text()).toMatch(/may hold only letters, digits/)
+    expect(button(form, 'Create').attributes('disabled')).toBeDefined()
+    await input.setValue('my-office')
+    expect(form.find('[role=alert]').exists()).toBe(false)
+    await form.trigger('submit')
+    await flushPromises()
+    expect(v.find('form[aria-labelledby=lab-name-title]').exists()).toBe(false)
+    expect(bar(v).get('[data-test=lab-ident] strong').text()).toBe('my-office')
+    expect(useLabStore().doc).toMatchObject({ origin: 'new', fileId: null })
+    expect(fake.callsOf('lab:open')).toEqual([])
+  })
+
   it('Plan & apply shows the changes grouped, each with its exact commands; Apply runs it', async () => {
     const v = await mountApp()
     await openFromMenu(v, 'Open file…')

@@ -219,6 +219,25 @@ describe('lab store: open, apply, destroy, save', () => {
     expect(fake.callsOf('lab:apply')[1]![1]).toEqual({ confirm: 'cut-connection' })
   })
 
+  it('saying no to cutting the connection runs nothing more and reports nothing as failed', async () => {
+    const lab = useLabStore()
+    const ui = useUiStore()
+    await lab.open({ from: 'text', text: OFFICE_YAML, fileName: 'office.yaml' })
+    fake.handle('lab:apply', () => {
+      throw new FakeIpcError({ code: 'CONFIRM_REQUIRED', message: 'This cuts the connection.' })
+    })
+    const done = lab.apply()
+    await flush()
+    lab.prompt!.resolve(true)
+    await flush()
+    ui.confirmRequest!.resolve(false)
+    expect(await done).toBe(false)
+    expect(fake.callsOf('lab:apply')).toHaveLength(1)
+    expect(lab.error).toBeNull()
+    expect(lab.appliedOn).toBeNull()
+    expect(lab.busy).toBeNull()
+  })
+
   it('destroy lists the deletes of what the lab owns, then destroys by name', async () => {
     main.kernel = tutorial1()
     main.owned.namespaces.add('ns1').add('ns2')
