@@ -1,4 +1,5 @@
-// One terminal: an interactive shell with a pty inside a namespace (`ip netns exec NS bash`),
+// One terminal: an interactive shell with a pty inside a namespace (`ip netns exec NS bash`,
+// without rc files, its prompt naming the namespace),
 // its output coalesced into a few messages per frame.
 
 import { inNamespace } from '../../shared/net/ping'
@@ -37,7 +38,11 @@ export class TerminalSession {
     sink: TerminalSink,
     opts: { id?: string; flushMs?: number } = {},
   ): Promise<TerminalSession> {
-    const argv = inNamespace(ns, ['env', 'TERM=xterm-256color', 'bash', '-i'])
+    // No rc file: the prompt names the namespace (a learner always sees where a command runs),
+    // and a slow or waiting ~/.bashrc on the target cannot stall the terminal. `ns` is a checked
+    // namespace name (letters, digits, "_", "." and "-"), so the prompt holds nothing bash expands.
+    const prompt = `PS1=(${ns}) \\u@\\h:\\w\\$ `
+    const argv = inNamespace(ns, ['env', 'TERM=xterm-256color', prompt, 'bash', '--norc', '-i'])
     const shell = await target.shell({ cols, rows, argv })
     return new TerminalSession(opts.id ?? shell.id, ns, shell, sink, opts.flushMs ?? 16)
   }
