@@ -43,7 +43,9 @@ function iptablesHas(c: NatCheck, text: string): boolean {
 }
 
 function nftHas(c: NatCheck, text: string): boolean {
-  return text.split('\n').some((line) => {
+  return text.split('\n').some((raw) => {
+    // a rule's comment may hold any text (the app's holds the rule itself): it is not the rule
+    const line = raw.replace(/\s+comment\s+"(?:[^"\\]|\\.)*"/g, '')
     if (c.masquerade) {
       const m = /\bip saddr (\S+)\b.*\bmasquerade\b/.exec(line)
       if (!m || canonCidr(m[1]!) !== canonCidr(c.masquerade.source)) return false

@@ -218,23 +218,76 @@ describe.skipIf(!!skip)(
       )
     })
 
-    it('check reports the checks it ran: none yet (exit 0), and says so when the lab declares some', async () => {
-      const r = await cli.json<{ passed: number; failed: number; checks: unknown[] }>([
-        'check',
-        labFile,
+    it("check runs the lab's checks over SSH: all pass (exit 0), one fails (exit 1) saying what the kernel showed, a dead target exits 3", async () => {
+      type Report = {
+        passed: number
+        failed: number
+        checks: Array<{ name: string; ok: boolean; detail: string; hint?: string }>
+      }
+      const none = await cli.json<Report>(['check', labFile, ...ssh])
+      expect(none.code).toBe(0)
+      expect(none.value).toEqual({ passed: 0, failed: 0, checks: [] })
+
+      const passing = `${labYaml()}checks:
+  - name: a reaches b
+    reach: { from: ${A}, to: 10.233.0.2 }
+  - name: a goes out via the bridge
+    route: { ns: ${A}, to: default, via: 10.233.0.254 }
+  - name: b forwards
+    sysctl: { ns: ${B}, key: net.ipv4.ip_forward, value: 1 }
+`
+      const good = join(cli.dataDir, 'with-checks.yaml')
+      writeFileSync(good, passing)
+      const ok = await cli.json<Report>(['check', good, ...ssh])
+      expect(ok.code).toBe(0)
+      expect(ok.value.passed).toBe(3)
+      expect(ok.value.failed).toBe(0)
+      expect(ok.value.checks.map((c) => [c.name, c.ok])).toEqual([
+        ['a reaches b', true],
+        ['a goes out via the bridge', true],
+        ['b forwards', true],
       ])
-      expect(r.code).toBe(0)
-      expect(r.value).toEqual({ passed: 0, failed: 0, checks: [] })
-      const declared = join(cli.dataDir, 'with-checks.yaml')
-      writeFileSync(declared, `${labYaml()}checks:\n  - { ping: { from: ${A}, to: 10.233.0.2 } }\n`)
-      const d = await cli.json<{ passed: number; failed: number; checks: unknown[] }>([
-        'check',
-        declared,
-      ])
-      expect(d.value).toEqual({ passed: 0, failed: 0, checks: [] })
-      expect(d.stderr).toContain(
-        `Lab ${P}lab declares 1 check; this version cannot run checks yet, so none was run.`,
+      expect(ok.value.checks[1]!.detail).toBe(`${A} routes default via 10.233.0.254 dev eth0`)
+
+      const bad = join(cli.dataDir, 'failing-checks.yaml')
+      writeFileSync(
+        bad,
+        `${passing}  - name: b has a default route
+    route: { ns: ${B}, to: default }
+    hint: ip -n ${B} route add default via 10.233.0.254
+`,
       )
+      const failed = await cli.json<Report>(['check', bad, ...ssh])
+      expect(failed.code).toBe(1)
+      expect(failed.value.passed).toBe(3)
+      expect(failed.value.failed).toBe(1)
+      expect(failed.value.checks[3]).toEqual({
+        name: 'b has a default route',
+        ok: false,
+        detail: expect.stringContaining(
+          `${B} has no route to default; its routes: 10.233.0.0/24 dev eth0`,
+        ),
+        hint: `ip -n ${B} route add default via 10.233.0.254`,
+      })
+      const text = await cli.run(['check', bad, '-q', ...ssh])
+      expect(text.code).toBe(1)
+      expect(text.stdout).toContain(
+        `✓ a reaches b: ${A} reaches 10.233.0.2: 1 of 1 echo requests answered\n`,
+      )
+      expect(text.stdout).toContain(
+        `✗ b has a default route: ${B} has no route to default; its routes: 10.233.0.0/24 dev eth0\n    hint: ip -n ${B} route add default via 10.233.0.254\n`,
+      )
+      expect(text.stdout).toContain(`Lab ${P}lab: 3 of 4 checks passed, 1 failed.`)
+
+      const dead = await cli.json<{ error: { code: string } }>([
+        'check',
+        good,
+        '--ssh',
+        'root@127.0.0.1:1',
+        '--key',
+        sshd.privateKeyPath,
+      ])
+      expect(dead.code).toBe(3)
     })
 
     it('down removes what the lab owns, nothing else, and says what it removed', async () => {
