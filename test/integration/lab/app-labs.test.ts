@@ -142,6 +142,10 @@ describe.skipIf(!!skip)('labs in the app, through the real router', { timeout: 6
     for (const c of result.commands) expect(logged).toContain(c)
 
     expect((await app.invoke('lab:plan', lab)).changes).toEqual([])
+    // The tutorial's own checks, decided by the kernel over the same connection.
+    const checked = await app.invoke('lab:check', lab)
+    expect(lab.checks?.length).toBeGreaterThan(0)
+    expect(checked).toMatchObject({ passed: lab.checks!.length, failed: 0 })
 
     const captured = await app.invoke('lab:capture', `${P}cap`)
     expect(captured).toMatchObject({ origin: 'captured', fileId: null, fileName: null })
@@ -151,6 +155,8 @@ describe.skipIf(!!skip)('labs in the app, through the real router', { timeout: 6
     expect(gone.changes.filter((c) => c.action === 'delete').length).toBeGreaterThan(0)
     expect(namespacesWithPrefix(P)).toEqual([])
     expect(hasNs(lastSnapshot(), ns1) || hasNs(lastSnapshot(), ns2)).toBe(false)
+    const after = await app.invoke('lab:check', lab)
+    expect(after.checks.find((c) => c.name === 'ns1 exists')).toMatchObject({ ok: false })
     expect(sh(['sh', '-c', `ls /run/netns-studio/ | grep -c "^lab-${P}" || true`]).trim()).toBe('0')
   })
 
