@@ -15,7 +15,7 @@ import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
 
 /** The tabs of a namespace panel. */
-export type PanelTab = 'interfaces' | 'addresses' | 'routes' | 'neighbours' | 'live'
+export type PanelTab = 'interfaces' | 'addresses' | 'routes' | 'neighbours' | 'sockets' | 'live'
 
 /** Default period of the background refresh. */
 export const REFRESH_MS = 5000
