@@ -118,6 +118,20 @@ export const useLabStore = defineStore('lab', () => {
     error.value = null
   }
 
+  /** What the user opened, in words (main never sends the renderer a path). */
+  function sourceName(req: LabOpenRequest): string {
+    switch (req.from) {
+      case 'text':
+        return req.fileName
+      case 'recent':
+        return recent.value.find((r) => r.id === req.id)?.fileName ?? 'The lab file'
+      case 'dialog':
+        return 'The lab file'
+      default:
+        return `Lab ${req.name}`
+    }
+  }
+
   /** Open a lab; a file that does not parse leaves the open one as it was and lists why. */
   async function open(req: LabOpenRequest): Promise<LabDocument | null> {
     if (busy.value || !(await mayDiscard())) return null
@@ -131,8 +145,7 @@ export const useLabStore = defineStore('lab', () => {
       return d
     } catch (e) {
       const errors = parseErrorsOf(e)
-      const fileName = req.from === 'text' ? req.fileName : 'The lab file'
-      if (errors) parseFailure.value = { fileName, errors }
+      if (errors) parseFailure.value = { fileName: sourceName(req), errors }
       else fail(e)
       return null
     } finally {
