@@ -5,13 +5,14 @@
 // Mocks, named: window.api and main's lab handlers (no main process in jsdom); a dragged file's
 // DataTransfer (jsdom has none), carrying a real File from node:buffer.
 import { File } from 'node:buffer'
+import { LAB_KINDS } from '@shared/lab/types'
 import { type DOMWrapper, flushPromises, mount, type VueWrapper } from '@vue/test-utils'
 import { createPinia, setActivePinia } from 'pinia'
 import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import App from '../../../src-renderer/src/App.vue'
 import { useLabStore } from '../../../src-renderer/src/stores/lab'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
-import { installLabMain, type LabMain, OFFICE_YAML } from './support/lab-main'
+import { BUILTIN_LIST, installLabMain, type LabMain, OFFICE_YAML } from './support/lab-main'
 import { tutorial1 } from './support/snapshot'
 
 const LABEL = 'root@10.0.0.5:22'
@@ -79,13 +80,12 @@ describe('lab bar', () => {
     await flushPromises()
     const items = v.findAll('[role=menuitem]')
     expect(items[0]!.text()).toBe('Open file…')
-    expect(items.slice(1).map((m) => m.get('.mono').text())).toEqual([
-      'tutorial-1',
-      'tutorial-2',
-      'tutorial-3',
-      'tutorial-4',
-      'tutorial-5',
-    ])
+    // Grouped by kind (tutorials, challenges), each under its heading.
+    expect(items.slice(1).map((m) => m.get('.mono').text())).toEqual(
+      LAB_KINDS.flatMap((k) => BUILTIN_LIST.filter((l) => l.kind === k).map((l) => l.name)),
+    )
+    expect(v.findAll('[role=menu] .group').map((g) => g.text())).toContain('Tutorials')
+    expect(items[2]!.text()).toContain('A bridge joins red and green')
     await openFromMenu(v, 'tutorial-2')
     expect(fake.callsOf('lab:open')).toEqual([[{ from: 'builtin', name: 'tutorial-2' }]])
     const ident = bar(v).get('[data-test=lab-ident]')
