@@ -1,5 +1,5 @@
 // Labs in the app: open (built-in, the user's, recent, the open dialog, a dropped file's text),
-// plan, apply and destroy with progress on the connected target, capture, save and save as. One
+// plan, check, apply and destroy with progress on the connected target, capture, save, save as. One
 // LabService per connected target, sharing the session's command log; paths stay in main.
 
 import { basename, isAbsolute } from 'node:path'
