@@ -34,7 +34,7 @@ const bounded = (seconds: number, argv: string[]): string[] => [
 /** The ping of a reach check: `count` echoes, 0.2 s apart, one reply enough, within a deadline. */
 export function reachProbe(c: NonNullable<LabCheck['reach']>, address: string): Probe {
   const count = c.count ?? 1
-  const deadline = Math.ceil(count * 0.2) + 1
+  const deadline = Math.ceil(count * 0.2) + 2
   const fam = ipFamily(address) === 'inet6' ? '-6' : '-4'
   const ping = ['ping', fam, '-n', '-q', '-c', String(count), '-i', '0.2', '-W', '1']
   return {

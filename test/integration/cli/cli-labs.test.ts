@@ -136,6 +136,12 @@ describe.skipIf(!!skip)(
         'tutorial-3',
         'tutorial-4',
         'tutorial-5',
+        'challenge-1',
+        'challenge-2',
+        'challenge-3',
+        'challenge-4',
+        'challenge-5',
+        'challenge-6',
       ])
       for (const l of r.value) {
         expect(Object.keys(l).slice(0, 3)).toEqual(['name', 'kind', 'title'])
@@ -151,6 +157,7 @@ describe.skipIf(!!skip)(
       const text = await cli.run(['labs'])
       expect(text.stdout.split('\n')[0]).toMatch(/^NAME +KIND +TITLE$/)
       expect(text.stdout).toMatch(/^tutorial-2 +tutorial +A bridge joins red and green$/m)
+      expect(text.stdout).toMatch(/^challenge-1 +challenge +Challenge: ns1 cannot reach ns2$/m)
     })
 
     it('plan with pending changes exits 1 and changes nothing; each change carries its exact commands', async () => {

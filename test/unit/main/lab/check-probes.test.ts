@@ -57,7 +57,7 @@ describe('check probes', () => {
 
   it('builds bounded probes: ping with a deadline, socat with a connect timeout, a command under timeout', () => {
     expect(reachProbe({ from: 'a', count: 3 }, '10.0.0.2').argv).toEqual(
-      ['ip', 'netns', 'exec', 'a', 'timeout', '--verbose', '-k', '1', '4'].concat([
+      ['ip', 'netns', 'exec', 'a', 'timeout', '--verbose', '-k', '1', '5'].concat([
         'ping',
         '-4',
         '-n',
@@ -69,7 +69,7 @@ describe('check probes', () => {
         '-W',
         '1',
         '-w',
-        '2',
+        '3',
         '10.0.0.2',
       ]),
     )

@@ -17,13 +17,19 @@ const load = (text: string): Lab => {
 }
 
 describe('built-in labs', () => {
-  it('are the five tutorials, each valid, with the name, kind and title their YAML says', () => {
+  it('are the five tutorials and the challenges, each valid, with the name, kind and title their YAML says', () => {
     expect(BUILTIN_LABS.map((b) => b.name)).toEqual([
       'tutorial-1',
       'tutorial-2',
       'tutorial-3',
       'tutorial-4',
       'tutorial-5',
+      'challenge-1',
+      'challenge-2',
+      'challenge-3',
+      'challenge-4',
+      'challenge-5',
+      'challenge-6',
     ])
     for (const b of BUILTIN_LABS) {
       const lab = load(b.yaml)
