@@ -105,7 +105,7 @@ describe('SocketsTable', () => {
     expect(rows).toHaveLength(2)
     expect(rows[0]).toMatch(/tcp\s*127\.0\.0\.1\s*22\s*LISTEN\s*sshd \(pid 7\)/)
     expect(rows[1]).toContain('—')
-    expect(w.get('[data-test=sockets-read-at]').text()).toMatch(/^2 read at /)
+    expect(w.get('[data-test=sockets-read-at]').text()).toMatch(/^2 sockets · read at /)
     await w.get('button[aria-label="Refresh the sockets of red"]').trigger('click')
     await flush()
     expect(fake.callsOf('live:sockets')).toHaveLength(2)
@@ -154,6 +154,7 @@ describe('ServiceView', () => {
         throw new FakeIpcError({
           code: 'COMMAND_FAILED',
           message: 'Port 53/udp is already in use in red: stop what listens there.',
+          data: { reason: 'port-in-use' },
         })
       return { id: 'u1', listening: `0.0.0.0:${req.port}`, reply: 'hi' }
     })
@@ -164,6 +165,7 @@ describe('ServiceView', () => {
     await w.get('form').trigger('submit')
     await flush()
     expect(w.get('[role=alert]').text()).toContain('Port 53/udp is already in use in red')
+    expect(w.get('[role=alert]').text()).toContain('The Sockets table below shows which process')
     expect(w.findAll('[data-service]')).toHaveLength(0)
 
     await w.get('input[aria-label="Service port"]').setValue('5353')
