@@ -33,31 +33,32 @@ export const guide2: Guide = {
     {
       id: 'cable-red',
       title: "Plug red's cable into the switch",
-      why: 'A veth pair is a cable with two ends. eth0-r goes into red and becomes its network card; veth-r stays in the root namespace and becomes a port of bridge1.',
+      why: 'A veth pair is a cable with two ends. eth0-r goes into red and becomes its network card; veth-r stays in the root namespace, becomes a port of bridge1 and is switched on, like plugging a cable into a switch.',
       ops: [
         { op: 'veth.add', name: 'eth0-r', peer: 'veth-r' },
         { op: 'link.move', ns: 'host', ifname: 'eth0-r', toNs: 'red' },
         { op: 'link.set-master', ns: 'host', ifname: 'veth-r', bridge: 'bridge1' },
+        { op: 'link.set-state', ns: 'host', ifname: 'veth-r', up: true },
       ],
       checks: ['eth0-r is in red', 'veth-r is a port of bridge1'],
     },
     {
       id: 'cable-green',
       title: "Plug green's cable into the switch",
-      why: 'The same for green: eth0-g inside green, veth-g as the second port of bridge1. Now both namespaces hang off one switch.',
+      why: 'The same for green: eth0-g inside green, veth-g as the second port of bridge1, switched on. Now both namespaces hang off one switch.',
       ops: [
         { op: 'veth.add', name: 'eth0-g', peer: 'veth-g' },
         { op: 'link.move', ns: 'host', ifname: 'eth0-g', toNs: 'green' },
         { op: 'link.set-master', ns: 'host', ifname: 'veth-g', bridge: 'bridge1' },
+        { op: 'link.set-state', ns: 'host', ifname: 'veth-g', up: true },
       ],
       checks: ['eth0-g is in green', 'veth-g is a port of bridge1'],
     },
     {
       id: 'red-up',
       title: 'Bring red up and give it 10.0.0.1',
-      why: "Every piece starts switched off: the bridge port, red's loopback and its card. With all three up and an address in 10.0.0.0/24, red is ready to talk on that subnet.",
+      why: 'Inside red everything is still off: its loopback and its card. With both up and an address in 10.0.0.0/24, red is ready to talk on that subnet.',
       ops: [
-        { op: 'link.set-state', ns: 'host', ifname: 'veth-r', up: true },
         { op: 'link.set-state', ns: 'red', ifname: 'lo', up: true },
         { op: 'link.set-state', ns: 'red', ifname: 'eth0-r', up: true },
         { op: 'addr.add', ns: 'red', ifname: 'eth0-r', cidr: '10.0.0.1/24' },
@@ -74,7 +75,6 @@ export const guide2: Guide = {
       title: 'Bring green up and give it 10.0.0.2',
       why: 'The same on the green side, with the next address of the same subnet, so red and green are neighbours on one segment.',
       ops: [
-        { op: 'link.set-state', ns: 'host', ifname: 'veth-g', up: true },
         { op: 'link.set-state', ns: 'green', ifname: 'lo', up: true },
         { op: 'link.set-state', ns: 'green', ifname: 'eth0-g', up: true },
         { op: 'addr.add', ns: 'green', ifname: 'eth0-g', cidr: '10.0.0.2/24' },

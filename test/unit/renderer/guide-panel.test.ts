@@ -88,6 +88,7 @@ describe('guide panel', () => {
       'ip link add eth0-r type veth peer name veth-r',
       'ip link set dev eth0-r netns red',
       'ip link set dev veth-r master bridge1',
+      'ip link set dev veth-r up',
     ])
     expect(checkState(w, 'eth0-r is in red')).toBe('unknown')
     expect(cable.text()).toContain('not checked yet')
@@ -144,6 +145,7 @@ describe('guide panel', () => {
       [{ op: 'veth.add', name: 'eth0-g', peer: 'veth-g' }],
       [{ op: 'link.move', ns: 'host', ifname: 'eth0-g', toNs: 'green' }],
       [{ op: 'link.set-master', ns: 'host', ifname: 'veth-g', bridge: 'bridge1' }],
+      [{ op: 'link.set-state', ns: 'host', ifname: 'veth-g', up: true }],
     ])
   })
 
@@ -280,7 +282,7 @@ describe('guide panel', () => {
     await flush()
     const guide = useGuideStore()
     expect(guide.active).toBeNull()
-    expect(list.get('[role="status"]').text()).toContain('tutorial 3 opens')
+    expect(list.get('[data-test="guide-pending"]').text()).toContain('tutorial 3 opens')
     expect(fake.callsOf('lab:check')).toEqual([])
     useTargetStore().status = { state: 'connected', label: LABEL, kind: 'ssh' }
     await flushPromises()
