@@ -3,7 +3,8 @@
 // through the Open menu (main's open dialog: its e2e stand-in answers with the file's path), its
 // plan lists the exact commands, Apply makes them in the kernel, the namespace list and the
 // topology (at the file's positions) show them, Save as writes a file that parses to the same
-// lab, a dropped malformed file lists its errors by line:col, and Destroy removes what it made.
+// lab, a dropped malformed file lists its errors by line:col, a restart is followed by the offer
+// to re-apply (or by the re-apply itself), and Destroy removes what it made.
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -162,6 +163,49 @@ layout:
     await labs.waitOpen(name)
     await shoot('32-lab-parse-errors')
     await labs.parseErrors.getByRole('button', { name: 'Dismiss' }).click()
+  })
+
+  // STAND-IN for a restart: this machine cannot reboot under the test, so the test does what a
+  // reboot does to the lab (its namespaces vanish) and sends the event main's reboot watch sends
+  // when the boot id changed. Everything after that (the offer, the setting, the re-apply over
+  // SSH into the kernel) is the real thing.
+  it('after a restart the app offers to re-apply the lab; with the setting on it re-applies by itself', async () => {
+    const label = (await app.invoke('target:status')).label!
+    const restart = (): void => {
+      sh(['ip', 'netns', 'delete', red])
+      sh(['ip', 'netns', 'delete', blue])
+      expect(namespacesWithPrefix(p)).toEqual([])
+      app.services.events.send('target:rebooted', { label })
+    }
+    restart()
+    const offer = app.page.getByRole('alert', { name: 'Target restarted' })
+    await offer.waitFor({ timeout: STEP_MS })
+    expect(await offer.innerText()).toContain(
+      `${label} restarted: its namespaces are gone. Re-apply lab ${name}?`,
+    )
+    // The list shows the target as it is now, without the lab's namespaces.
+    await expect.poll(() => ui.nsItem(red).count(), { timeout: STEP_MS }).toBe(0)
+    await shoot('33-lab-reboot-offer')
+    await offer.getByRole('button', { name: 'Re-apply' }).click()
+    await expect
+      .poll(() => namespacesWithPrefix(p).sort(), { timeout: STEP_MS })
+      .toEqual([blue, red])
+    await offer.waitFor({ state: 'detached', timeout: STEP_MS })
+
+    await labs.bar.getByRole('checkbox', { name: 'Re-apply after restart' }).check()
+    await expect
+      .poll(async () => (await app.invoke('lab:settings')).reapplyAfterReboot, { timeout: STEP_MS })
+      .toBe('always')
+    restart()
+    await app.page
+      .getByRole('status')
+      .filter({ hasText: `${label} restarted: lab ${name} re-applied` })
+      .waitFor({ timeout: STEP_MS })
+    await expect
+      .poll(() => namespacesWithPrefix(p).sort(), { timeout: STEP_MS })
+      .toEqual([blue, red])
+    expect(await offer.count()).toBe(0)
+    expect(app.errors).toEqual([])
   })
 
   it('destroy lists what the lab created and removes exactly that', async () => {

@@ -403,6 +403,8 @@ export const useLabStore = defineStore('lab', () => {
 
   /** The target restarted: if the open lab was applied there, offer (or by setting, do) it again. */
   async function onRebooted(label: string): Promise<void> {
+    // What the lists show is gone with the restart: show the target as it is now.
+    if (target.status.label === label) void netns.refresh()
     const d = doc.value
     if (!d || appliedOn.value !== label) return
     if (settings.value.reapplyAfterReboot === 'always') {
