@@ -9,6 +9,8 @@ import { challenge3 } from './challenge-3'
 import { challenge4 } from './challenge-4'
 import { challenge5 } from './challenge-5'
 import { challenge6 } from './challenge-6'
+import { challenge7 } from './challenge-7'
+import { challenge8 } from './challenge-8'
 import { tutorial1 } from './tutorial-1'
 import { tutorial2 } from './tutorial-2'
 import { tutorial3 } from './tutorial-3'
@@ -72,5 +74,12 @@ export const BUILTIN_LABS: readonly BuiltinLab[] = [
     kind: 'challenge',
     title: 'Challenge: the wrong gateway',
     yaml: challenge6,
+  },
+  { name: 'challenge-7', kind: 'challenge', title: 'Challenge: a one-way road', yaml: challenge7 },
+  {
+    name: 'challenge-8',
+    kind: 'challenge',
+    title: 'Challenge: plugged into the wrong switch',
+    yaml: challenge8,
   },
 ]

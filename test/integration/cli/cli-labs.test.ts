@@ -142,6 +142,8 @@ describe.skipIf(!!skip)(
         'challenge-4',
         'challenge-5',
         'challenge-6',
+        'challenge-7',
+        'challenge-8',
       ])
       for (const l of r.value) {
         expect(Object.keys(l).slice(0, 3)).toEqual(['name', 'kind', 'title'])

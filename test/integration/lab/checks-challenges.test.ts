@@ -39,6 +39,8 @@ const FIXES: Record<string, string[][]> = {
     ]),
   ],
   'challenge-6': [['ip', '-n', n('red'), 'route', 'replace', 'default', 'via', '10.1.0.1']],
+  'challenge-7': [['ip', '-n', n('blue'), 'route', 'add', 'default', 'via', '10.2.0.1']],
+  'challenge-8': [['ip', 'link', 'set', 'dev', n('veth-g'), 'master', n('bridge1')]],
 }
 
 const challenges = BUILTIN_LABS.filter((b) => b.kind === 'challenge')
@@ -62,8 +64,8 @@ describe.skipIf(!!skip)('built-in challenges on real namespaces', () => {
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
   })
 
-  it('are at least six, each with a fix here', () => {
-    expect(challenges.length).toBeGreaterThanOrEqual(6)
+  it('are at least eight, each with a fix here', () => {
+    expect(challenges.length).toBeGreaterThanOrEqual(8)
     expect(Object.keys(FIXES).sort()).toEqual(challenges.map((c) => c.name).sort())
   })
 

@@ -213,13 +213,13 @@ ${checks}`
           yaml(`  - name: tcp answers
     port: { from: ${A}, to: 10.234.0.2, port: 7001 }
   - name: udp answers
-    port: { from: ${A}, to: 10.234.0.2, port: 7002, protocol: udp }
+    port: { from: ${A}, to: 10.234.0.2, port: 7002, protocol: udp, timeoutS: 5 }
   - name: the silent one
     port: { from: ${A}, to: 10.234.0.2, port: 7003, protocol: udp, timeoutS: 1 }
 `),
         )
         const tcp = listen(B, ['TCP-LISTEN:7001,fork,reuseaddr', 'SYSTEM:echo pong'])
-        const udp = listen(B, ['UDP4-RECVFROM:7002,fork', 'SYSTEM:echo pong'])
+        const udp = listen(B, ['UDP4-RECVFROM:7002,fork', 'PIPE'])
         const silent = listen(B, ['-u', 'UDP4-RECV:7003', 'OPEN:/dev/null'])
         await expect.poll(() => listening(B, 'tcp', 7001), { timeout: 10_000 }).toBe(true)
         await expect.poll(() => listening(B, 'udp', 7002), { timeout: 10_000 }).toBe(true)

@@ -30,6 +30,8 @@ describe('built-in labs', () => {
       'challenge-4',
       'challenge-5',
       'challenge-6',
+      'challenge-7',
+      'challenge-8',
     ])
     for (const b of BUILTIN_LABS) {
       const lab = load(b.yaml)
