@@ -100,6 +100,8 @@ describe.skipIf(skip !== null)('services and sockets tables by clicking (Chromiu
       /^socat \(pid \d+\)$/,
     )
 
+    await shots('one-namespace')
+
     // the second namespace, side by side (compare mode keeps the Sockets tab)
     await ui.selectNs(B, true)
     const b = ui.panel(B)
