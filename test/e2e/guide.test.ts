@@ -130,6 +130,14 @@ describe.skipIf(skip !== null)('guided tutorial 2 (Chromium bridge)', () => {
       await guide.step(id).scrollIntoViewIfNeeded()
       await shots(`step-${i + 1}-${id}`)
     }
+    // "Show me" on the last step: red's neighbour table, with green's address learned by ARP.
+    await guide.step('ping').getByRole('button', { name: 'Show me' }).click()
+    const red = app.page.locator('section.panel[data-ns="red"]')
+    await expect
+      .poll(() => red.getByRole('tab', { name: /ARP/ }).getAttribute('aria-selected'))
+      .toBe('true')
+    await expect.poll(() => red.innerText(), { timeout: STEP_MS }).toContain('10.0.0.2')
+    await shots('step-7-show-me')
     const checks = await guide.checks()
     expect(checks.length).toBe(13)
     expect(checks.filter((c) => c.state !== 'passed')).toEqual([])

@@ -259,14 +259,13 @@ export const useGuideStore = defineStore('guide', () => {
     if (!g || resetting.value) return
     await netns.refresh()
     const undo: NetOp[] = netns.snapshot ? resetOps(g, netns.snapshot) : []
-    const lines = [
-      `(what the lab ${g.lab} applied, if it was applied: removed by the lab engine)`,
-      ...undo.flatMap((op) => opLines(op, netns.natBackend ?? 'iptables')),
-    ]
+    const lines = undo.flatMap((op) => opLines(op, netns.natBackend ?? 'iptables'))
     const forwards = g.steps.some((s) => s.ops.some((o) => o.op === 'forwarding.set'))
     const ok = await ui.ask(
       `Reset tutorial ${g.number}?`,
-      `This removes the tutorial's namespaces, links and NAT rules from ${target.status.label ?? 'the target'}, so you can start again from step 1.` +
+      `This removes the tutorial's namespaces, links and NAT rules from ${target.status.label ?? 'the target'}, so you can start again from step 1: ` +
+        `first what the lab ${g.lab} applied, if it was applied as a lab, then what the steps made` +
+        (lines.length ? ', with these commands.' : ' (none of it is there now).') +
         (forwards ? ' IP forwarding is left as it is.' : ''),
       lines,
       'Reset',

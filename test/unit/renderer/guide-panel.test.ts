@@ -246,7 +246,7 @@ describe('guide panel', () => {
     await flush()
     const dialog = w.get('[role="alertdialog"]')
     expect(dialog.text()).toContain('Reset tutorial 2?')
-    expect(dialog.get('pre').text().split('\n').slice(1)).toEqual([
+    expect(dialog.get('pre').text().split('\n')).toEqual([
       'ip link delete dev bridge1',
       'ip netns delete red',
     ])
