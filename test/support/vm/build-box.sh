@@ -24,7 +24,7 @@ log() { printf 'build-box: %s (%ss)\n' "$1" "$SECONDS" >&2; }
 # Every package the app's Vagrantfile provisions is already in the box: the guest has no network.
 PKGS=systemd,systemd-sysv,udev,dbus,openssh-server,iproute2,iputils-ping,sudo,linux-image-amd64
 PKGS=$PKGS,ifupdown,isc-dhcp-client,netbase,kmod,grub-pc-bin,procps,tcpdump,iptables,nftables
-PKGS=$PKGS,bridge-utils,ethtool,traceroute
+PKGS=$PKGS,bridge-utils,ethtool,traceroute,socat
 log "debootstrap $SUITE from $MIRROR"
 debootstrap --variant=minbase --include="$PKGS" "$SUITE" "$ROOT" "$MIRROR" > "$WORK/debootstrap.log" 2>&1 \
   || { tail -30 "$WORK/debootstrap.log" >&2; exit 1; }
