@@ -182,7 +182,10 @@ const reach = mapping(
   {
     from: nsRef,
     to: address('Destination').optional(),
-    toNs: nsRef.optional().meta({ description: "Ping this namespace's first address." }),
+    toNs: nsRef.optional().meta({
+      description:
+        "Ping this namespace's first address as the kernel shows it: global scope, not on lo, IPv4 first.",
+    }),
     count: checkedNumber('a count', (v) =>
       Number.isInteger(v) && v >= 1 && v <= CHECK_LIMITS.pingCount
         ? { ok: true }

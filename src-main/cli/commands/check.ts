@@ -47,7 +47,9 @@ export function registerCheck(program: Command, ctx: CliContext): void {
     program
       .command('check')
       .argument('<LAB>', 'a lab file or a built-in lab')
-      .description("run the lab's checks against the target (exit 1 when one fails)")
+      .description(
+        "run the lab's checks against the target (exit 1 when one fails); a command check runs the program the lab names, as root: check only labs you trust",
+      )
       .option('-v, --verbose', 'show every check’s hint, not only those of failed checks'),
   ).action(
     action<CheckFlags>(ctx, async ([arg], flags) => {
