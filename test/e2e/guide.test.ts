@@ -1,19 +1,39 @@
-// Tutorial 2 as a guided lab, in real Chromium on the built renderer over the real router, sshd and
-// namespaces: from the welcome it opens in at most 3 clicks, every step runs by clicking, every
+// The guided tutorials on the real router, sshd and namespaces. Tutorial 2 in real Chromium on the
+// built renderer: from the welcome it opens in at most 3 clicks, every step runs by clicking, every
 // check turns green from lab:check's verdicts (and the kernel agrees), and reset takes the target
-// back to the start. Screenshots of every step in light and dark.
+// back to the start; screenshots of every step in light and dark. Then every tutorial through the
+// router, step by step: after each step, that step's checks and all earlier ones pass on the kernel.
 //
-// The tutorial's names are fixed (red, green, bridge1, ...): a per-run prefix cannot apply. The
-// test refuses to run over any of them already on this machine, and removes them afterwards.
+// The tutorials' names are fixed (red, green, bridge1, ...): a per-run prefix cannot apply. The
+// tests refuse to run over any of them already on this machine, and remove them afterwards.
+import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { GUIDES } from '../../shared/guide'
+import { guideNamespaces, resetOps } from '../../shared/guide/plan'
+import { BUILTIN_LABS } from '../../shared/lab/builtin'
+import { parseLab } from '../../shared/lab/parse'
+import type { Lab } from '../../shared/lab/types'
 import { sh } from '../support/netns'
 import { startSshd, type SshdFixture } from '../support/sshd'
 import { STEP_MS } from './pages/app-page'
 import { GuidePage } from './pages/guide-page'
 import { e2eSkipReason, openApp, type OpenedApp } from './support/app'
 
-const NAMESPACES = ['red', 'green']
-const ROOT_LINKS = ['bridge1', 'veth-r', 'veth-g', 'eth0-r', 'eth0-g']
+/** Every namespace and root-namespace link any tutorial makes. */
+const NAMESPACES = [...new Set(GUIDES.flatMap((g) => guideNamespaces(g)))]
+const ROOT_LINKS = [
+  ...new Set(
+    GUIDES.flatMap((g) =>
+      g.steps.flatMap((s) =>
+        s.ops.flatMap((o) =>
+          o.op === 'bridge.add' ? [o.name] : o.op === 'veth.add' ? [o.name, o.peer] : [],
+        ),
+      ),
+    ),
+  ),
+]
+/** Tutorial 3's subnet: NAT rules naming it would be someone else's. */
+const T3_NET = '192.168.15.0/24'
 
 function rootLinks(): string[] {
   return (JSON.parse(sh(['ip', '-j', 'link', 'show'])) as Array<{ ifname: string }>).map(
@@ -26,20 +46,34 @@ function namespaces(): string[] {
   return out ? (JSON.parse(out) as Array<{ name: string }>).map((n) => n.name) : []
 }
 
+function natRules(): string {
+  try {
+    return sh(['iptables', '-t', 'nat', '-S']) + sh(['nft', 'list', 'ruleset'])
+  } catch {
+    return ''
+  }
+}
+
 /** Why the fixed names cannot be used here, or null. */
 function namesInUse(): string | null {
   if (process.getuid?.() !== 0) return null // e2eSkipReason already says why
   const ns = namespaces().filter((n) => NAMESPACES.includes(n))
   const links = rootLinks().filter((l) => ROOT_LINKS.includes(l))
-  if (!ns.length && !links.length) return null
-  return `tutorial 2's fixed names are in use on this machine (${[...ns, ...links].join(', ')}); not running over them`
+  const nat = natRules().includes(T3_NET) ? [`NAT rules for ${T3_NET}`] : []
+  if (!ns.length && !links.length && !nat.length) return null
+  return `the tutorials' fixed names are in use on this machine (${[...ns, ...links, ...nat].join(', ')}); not running over them`
 }
 
 function cleanup(): void {
   for (const n of NAMESPACES.filter((x) => namespaces().includes(x)))
     sh(['ip', 'netns', 'delete', n])
-  for (const l of ROOT_LINKS.filter((x) => rootLinks().includes(x)))
-    sh(['ip', 'link', 'delete', 'dev', l])
+  for (const l of ROOT_LINKS.filter((x) => rootLinks().includes(x))) {
+    try {
+      sh(['ip', 'link', 'delete', 'dev', l])
+    } catch {
+      // a veth's peer went with the first end
+    }
+  }
 }
 
 const skip = e2eSkipReason() ?? namesInUse()
@@ -176,4 +210,73 @@ describe.skipIf(skip !== null)('guided tutorial 2 (Chromium bridge)', () => {
     expect(await guide.tutorial(2).innerText()).toMatch(/0\/7/)
     await shots('9-list')
   })
+})
+
+describe.skipIf(skip !== null)('every tutorial, step by step, on the real kernel (router)', () => {
+  let sshd: SshdFixture
+  let app: OpenedApp
+  let forwardBefore = '0'
+  let listener: ChildProcess | null = null
+
+  beforeAll(async () => {
+    forwardBefore = sh(['sysctl', '-n', 'net.ipv4.ip_forward']).trim()
+    sshd = await startSshd()
+    app = await openApp({ sshd, services: { refreshMs: 0 } })
+  })
+
+  afterAll(async () => {
+    listener?.kill()
+    await app?.close()
+    await sshd?.stop()
+    cleanup()
+    sh(['sysctl', '-w', `net.ipv4.ip_forward=${forwardBefore}`])
+  })
+
+  function labOf(name: string): Lab {
+    const r = parseLab(BUILTIN_LABS.find((l) => l.name === name)!.yaml)
+    if (!r.ok) throw new Error(JSON.stringify(r.errors))
+    return r.lab
+  }
+
+  /** Something listening on port 80 in blue, for tutorial 3's port forward to reach. */
+  async function startListener(): Promise<void> {
+    listener = spawn(
+      'ip',
+      ['netns', 'exec', 'blue', 'socat', 'TCP-LISTEN:80,fork,reuseaddr', 'EXEC:/bin/hostname'],
+      { stdio: 'ignore' },
+    )
+    await expect
+      .poll(() => sh(['ip', 'netns', 'exec', 'blue', 'ss', '-Hltn', 'sport = :80']), {
+        timeout: STEP_MS,
+      })
+      .toContain(':80')
+  }
+
+  for (const g of GUIDES)
+    it(`${g.lab}: after each step its checks and all earlier ones pass; reset leaves nothing`, async () => {
+      const lab = labOf(g.lab)
+      const expected: string[] = []
+      for (const step of g.steps) {
+        if (step.id === 'port-forward') await startListener()
+        for (const op of step.ops) await app.invoke('netns:apply', op)
+        expected.push(...step.checks)
+        const report = await app.invoke('lab:check', lab)
+        const failing = report.checks.filter((c) => expected.includes(c.name) && !c.ok)
+        expect(failing, `after step ${step.id}`).toEqual([])
+        expect(report.checks.map((c) => c.name)).toEqual(expect.arrayContaining(step.checks))
+      }
+      // The end state is the lab's: every one of its checks passes.
+      const end = await app.invoke('lab:check', lab)
+      expect(end.checks.filter((c) => !c.ok)).toEqual([])
+      expect(end.failed).toBe(0)
+
+      listener?.kill()
+      listener = null
+      await app.invoke('lab:destroy', g.lab, {})
+      for (const op of resetOps(g, await app.invoke('netns:snapshot')))
+        await app.invoke('netns:apply', op)
+      expect(namespaces().filter((n) => guideNamespaces(g).includes(n))).toEqual([])
+      expect(rootLinks().filter((l) => ROOT_LINKS.includes(l))).toEqual([])
+      expect(natRules()).not.toContain(T3_NET)
+    })
 })
