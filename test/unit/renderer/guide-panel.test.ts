@@ -13,7 +13,11 @@ import { defineComponent, h } from 'vue'
 import ConfirmDialog from '../../../src-renderer/src/components/ConfirmDialog.vue'
 import GuideList from '../../../src-renderer/src/components/guide/GuideList.vue'
 import GuidePanel from '../../../src-renderer/src/components/guide/GuidePanel.vue'
-import { PROGRESS_KEY, useGuideStore } from '../../../src-renderer/src/stores/guide'
+import {
+  LAST_TARGET_KEY,
+  PROGRESS_KEY,
+  useGuideStore,
+} from '../../../src-renderer/src/stores/guide'
 import { useNetnsStore } from '../../../src-renderer/src/stores/netns'
 import { useTargetStore } from '../../../src-renderer/src/stores/target'
 import { type FakeApi, FakeIpcError, flush, type Held, installFakeApi } from './support/fake-api'
@@ -272,6 +276,38 @@ describe('guide panel', () => {
     ])
     const order = fake.calls.map((c) => c.channel).filter((c) => c !== 'netns:snapshot')
     expect(order.indexOf('lab:destroy')).toBeLessThan(order.indexOf('netns:apply'))
+  })
+
+  it('offline, the list shows the progress kept for the target last used', async () => {
+    localStorage.setItem(
+      PROGRESS_KEY,
+      JSON.stringify({ [LABEL]: { 'tutorial-2': ['namespaces', 'bridge', 'cable-red', 'gone'] } }),
+    )
+    localStorage.setItem(LAST_TARGET_KEY, LABEL)
+    setActivePinia(createPinia())
+    useTargetStore().status = { state: 'disconnected', label: null, kind: null }
+    const list = mount(GuideList, { attachTo: document.body })
+    wrappers.push(list)
+    expect(list.text()).toContain(`progress on ${LABEL}`)
+    // A step id the guide no longer has does not count.
+    expect(list.get('[data-test="guide-open-tutorial-2"]').text()).toContain('3/7')
+    // A corrupt record loses the progress, not the list.
+    localStorage.setItem(PROGRESS_KEY, '{oops')
+    setActivePinia(createPinia())
+    const again = mount(GuideList, { attachTo: document.body })
+    wrappers.push(again)
+    expect(again.get('[data-test="guide-open-tutorial-2"]').text()).toContain('0/7')
+  })
+
+  it('Show me selects the namespace and the tab the step names', async () => {
+    const w = await mountPanel()
+    await step(w, 'ping')
+      .findAll('button')
+      .find((b) => b.text() === 'Show me')!
+      .trigger('click')
+    const netns = useNetnsStore()
+    expect(netns.selected).toEqual(['red'])
+    expect(netns.tab).toBe('neighbours')
   })
 
   it('a tutorial picked before connecting opens once a target is connected', async () => {
