@@ -278,7 +278,7 @@ describe('guide panel', () => {
     expect(order.indexOf('lab:destroy')).toBeLessThan(order.indexOf('netns:apply'))
   })
 
-  it('offline, the list shows the progress kept for the target last used', async () => {
+  it('offline, the list shows the progress kept for the target last used', () => {
     localStorage.setItem(
       PROGRESS_KEY,
       JSON.stringify({ [LABEL]: { 'tutorial-2': ['namespaces', 'bridge', 'cable-red', 'gone'] } }),
