@@ -8,8 +8,14 @@ import { existsSync, readFileSync, rmSync } from 'node:fs'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
 import { labRecordFile } from '../../shared/lab/owned'
 import { parseLab } from '../../shared/lab/parse'
-import { nsNodeId } from '../../shared/net/topology'
-import { cleanupPrefix, namespacesWithPrefix, runPrefix, sh } from '../support/netns'
+import { bridgeNodeId, nsNodeId } from '../../shared/net/topology'
+import {
+  cleanupPrefix,
+  hostLinksWithPrefix,
+  namespacesWithPrefix,
+  runPrefix,
+  sh,
+} from '../support/netns'
 import { startSshd, type SshdFixture } from '../support/sshd'
 import { AppPage, STEP_MS } from './pages/app-page'
 import { TopologyPage, type DrawnEdge } from './pages/topology-page'
@@ -181,9 +187,45 @@ describe.skipIf(skip !== null)('draw a lab on the topology (Chromium bridge)', (
     await app.page.emulateMedia({ colorScheme: 'light' })
   })
 
+  it('adds a bridge and connects a namespace to it: the host end becomes its port', async () => {
+    const br = `${p}br`
+    const prompt = await topo.typeName('bridge', br)
+    await prompt.getByRole('button', { name: 'Add' }).click()
+    expect(await topo.planCommands()).toContain(`ip link add name ${br} type bridge`)
+    await topo.confirm()
+    await expect.poll(() => hostLinksWithPrefix(p), { timeout: STEP_MS }).toContain(br)
+    await topo.idle()
+    await topo.connect(nsNodeId(red), bridgeNodeId('host', br))
+    const commands = await topo.planCommands()
+    expect(commands).toContain(
+      `ip link add ${facing(br)} netns ${red} type veth peer name ${facing(red)}`,
+    )
+    expect(commands).toContain(`ip link set dev ${facing(red)} master ${br}`)
+    await app.screenshot('45-draw-plan-bridge-port')
+    await topo.confirm()
+    await topo.endConnect()
+    const masterOf = (dev: string): string | null => {
+      try {
+        const [l] = JSON.parse(sh(['ip', '-j', 'link', 'show', 'dev', dev])) as Array<{
+          master?: string
+        }>
+        return l?.master ?? null
+      } catch {
+        return null
+      }
+    }
+    await expect.poll(() => masterOf(facing(red)), { timeout: STEP_MS }).toBe(br)
+    expect(linkIn(red, facing(br))).toEqual({ kind: 'veth' })
+    await topo.idle()
+  })
+
   it('keeps a dragged node’s position in the lab file', async () => {
     const from = await topo.waitNode(nsNodeId(green))
+    const before = (await topo.nodeModelPosition(nsNodeId(green)))!
     await topo.drag(from, { x: from.x + 60, y: from.y + 40 })
+    const after = (await topo.nodeModelPosition(nsNodeId(green)))!
+    expect(after.x).toBeGreaterThan(before.x + 10)
+    expect(after.y).toBeGreaterThan(before.y + 5)
     const file = `${app.saveDialog.dir}/${labName}.yaml`
     app.saveDialog.answer = () => file
     const bar = app.page.getByRole('region', { name: 'Lab' })
@@ -193,12 +235,13 @@ describe.skipIf(skip !== null)('draw a lab on the topology (Chromium bridge)', (
     expect(r.ok ? [] : r.errors).toEqual([])
     if (!r.ok) return
     expect(Object.keys(r.lab.namespaces).sort()).toEqual([green, red].sort())
-    expect(r.lab.links).toHaveLength(1)
-    expect(r.lab.layout?.[green]).toBeDefined()
+    expect(r.lab.links).toHaveLength(2)
+    expect(r.lab.layout?.[green]).toEqual({ x: Math.round(after.x), y: Math.round(after.y) })
     expect(r.lab.layout?.[red]).toBeDefined()
   })
 
   it('deletes a namespace from the canvas: its commands, then it is gone from the kernel', async () => {
+    await topo.idle()
     await topo.clickNode(nsNodeId(green))
     await topo.canvas.press('Delete')
     const commands = await topo.planCommands()

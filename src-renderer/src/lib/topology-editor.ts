@@ -100,6 +100,11 @@ export function useTopologyEditor(edgeById: (id: string) => TopoEdge | undefined
   /** Make the edit and propose it; a refusal of the edit functions becomes `message`. */
   async function propose(make: (l: Lab) => Lab, title: string): Promise<boolean> {
     message.value = null
+    if (lab.busy !== null) {
+      // proposeEdit would drop it silently: say so instead.
+      message.value = `The lab is busy (${lab.busy}); try again when that is done.`
+      return false
+    }
     let next: Lab
     try {
       next = make(toRaw(lab.ensureDoc().lab))

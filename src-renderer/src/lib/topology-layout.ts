@@ -24,8 +24,11 @@ export function capZoom(cy: Core): void {
   cy.center()
 }
 
+/** Room around a fit: clear of the drawing tools that float over the canvas's top edge. */
+const FIT_PADDING = 56
+
 export function fitAll(cy: Core): void {
-  cy.fit(undefined, 30)
+  cy.fit(undefined, FIT_PADDING)
   capZoom(cy)
 }
 
@@ -53,7 +56,7 @@ export function fullLayout(cy: Core, layout: Record<string, LabPosition> | undef
     nodeSeparation: 90,
     // Long enough for the edge's label ("veth0 ↔ veth1") to sit beside the line.
     idealEdgeLength: (e: EdgeSingular) => 70 + String(e.data('base') ?? '').length * 6,
-    padding: 30,
+    padding: FIT_PADDING,
     ...(fixed.length
       ? { fixedNodeConstraint: fixed.map(({ n, p }) => ({ nodeId: n.id(), position: p })) }
       : {}),
@@ -63,15 +66,22 @@ export function fullLayout(cy: Core, layout: Record<string, LabPosition> | undef
   fitAll(cy)
 }
 
-/** Move the lab's nodes to their saved positions (those that differ). */
-export function applySaved(cy: Core, layout: Record<string, LabPosition> | undefined): void {
-  if (!layout) return
+/**
+ * Move the lab's nodes to their saved positions (those that differ; a node being dragged is left
+ * to the hand). Returns the ids it moved.
+ */
+export function applySaved(cy: Core, layout: Record<string, LabPosition> | undefined): string[] {
+  const moved: string[] = []
+  if (!layout) return moved
   cy.nodes().forEach((n) => {
     const p = savedOf(layout, n)
-    if (!p) return
+    if (!p || n.grabbed()) return
     const now = n.position()
-    if (Math.round(now.x) !== p.x || Math.round(now.y) !== p.y) n.position({ x: p.x, y: p.y })
+    if (Math.round(now.x) === p.x && Math.round(now.y) === p.y) return
+    n.position({ x: p.x, y: p.y })
+    moved.push(n.id())
   })
+  return moved
 }
 
 /** Place nodes that just appeared: at their saved position, else beside their neighbours. */

@@ -62,7 +62,9 @@ export class TopologyPage {
 
   /** The plan dialog's commands, one per line, once it is shown. */
   async planCommands(): Promise<string[]> {
-    await this.plan.waitFor({ timeout: STEP_MS })
+    await this.plan.or(this.refusal).first().waitFor({ timeout: STEP_MS })
+    if (await this.refusal.isVisible())
+      throw new Error(`the edit was refused: ${await this.refusal.innerText()}`)
     const blocks = await this.plan.locator('pre.cmd').allInnerTexts()
     return blocks.flatMap((b) => b.split('\n')).filter(Boolean)
   }
@@ -101,13 +103,32 @@ export class TopologyPage {
     }, id)
   }
 
-  /** Wait until a node is drawn and return where. */
+  /** Where a node is in the graph's own (model) coordinates, as a lab's layout keeps it. */
+  async nodeModelPosition(id: string): Promise<{ x: number; y: number } | null> {
+    return this.canvas.evaluate((el, nodeId) => {
+      type Cy = {
+        getElementById(id: string): { empty(): boolean; position(): { x: number; y: number } }
+      }
+      const n = (el as unknown as { _cyreg?: { cy?: Cy } })._cyreg?.cy?.getElementById(nodeId)
+      return !n || n.empty() ? null : { ...n.position() }
+    }, id)
+  }
+
+  /** Whether the point is on the canvas itself (not under a tool or dialog floating over it). */
+  async onCanvas(p: { x: number; y: number }): Promise<boolean> {
+    return this.canvas.evaluate((el, q) => el.contains(document.elementFromPoint(q.x, q.y)), p)
+  }
+
+  /** Wait until a node is drawn where the mouse can reach it and return where. */
   async waitNode(id: string): Promise<{ x: number; y: number }> {
     const end = Date.now() + STEP_MS
     for (;;) {
       const p = await this.nodePoint(id)
-      if (p) return p
-      if (Date.now() > end) throw new Error(`node ${id} was not drawn`)
+      if (p && (await this.onCanvas(p))) return p
+      if (Date.now() > end)
+        throw new Error(
+          `node ${id} is not drawn where the mouse can reach it (${JSON.stringify(p)})`,
+        )
       await this.page.waitForTimeout(100)
     }
   }
@@ -187,6 +208,7 @@ export class TopologyPage {
   /** Click an edge: the link editor opens. */
   async openLink(id: string): Promise<Locator> {
     const p = await this.edgePoint(id)
+    if (!(await this.onCanvas(p))) throw new Error(`edge ${id} is under a tool on the canvas`)
     await this.page.mouse.click(p.x, p.y)
     const editor = this.region.getByRole('dialog', { name: 'Link' })
     await editor.waitFor({ timeout: STEP_MS })
