@@ -118,9 +118,11 @@ export function topologyStyle(color: ColorOf): cytoscape.StylesheetJson {
         'font-size': 10,
         color: muted,
         'text-rotation': 'autorotate',
-        'text-background-color': panel,
-        'text-background-opacity': 0.85,
-        'text-background-padding': '1px',
+        // An outline in the panel's color rather than a box: the line (its state) shows through
+        // between the letters of a label that lies on it.
+        'text-outline-color': panel,
+        'text-outline-width': 2,
+        'text-outline-opacity': 0.9,
         // Above the line, so the line's color (its state) stays visible; rates and netem wrap
         // onto extra lines.
         'text-wrap': 'wrap',
