@@ -190,7 +190,8 @@ function checkOpen(v: unknown): Check {
           message: `A lab file must be text of at most ${MAX_LAB_CHARS} characters.`,
         }
       const f = r.fileName
-      if (typeof f !== 'string' || f.length === 0 || f.length > 255 || /[/\\\0-\x1f\x7f]/.test(f))
+      const control = typeof f === 'string' && [...f].some((c) => c < ' ' || c === '\x7f')
+      if (typeof f !== 'string' || f.length === 0 || f.length > 255 || control || /[/\\]/.test(f))
         return {
           ok: false,
           message: 'File name must be a base name (no folder, no control characters).',
