@@ -92,6 +92,8 @@ export const useGuideStore = defineStore('guide', () => {
   let unsubscribe: (() => void) | null = null
   let timer: ReturnType<typeof setTimeout> | null = null
   let again = false
+  /** The kernel changed while the panel was hidden: check when it is shown again. */
+  let stale = false
 
   const guide = computed<Guide | null>(() => (active.value ? guideFor(active.value) : null))
   /** The target progress is shown for: the connected one, else the one last used. */
@@ -154,6 +156,7 @@ export const useGuideStore = defineStore('guide', () => {
       return
     }
     checking.value = true
+    stale = false
     const name = lab.name
     try {
       const report = await invoke('lab:check', plain(lab))
@@ -181,6 +184,11 @@ export const useGuideStore = defineStore('guide', () => {
   }
 
   function scheduleCheck(): void {
+    // Checks run commands on the target (pings among them): not while nobody looks at them.
+    if (!panelOpen.value) {
+      stale = true
+      return
+    }
     if (timer) clearTimeout(timer)
     timer = setTimeout(() => {
       timer = null
@@ -296,6 +304,11 @@ export const useGuideStore = defineStore('guide', () => {
     if (failures.length) ui.notify('error', `Reset: ${failures.join(' · ')}`, 10000)
     else ui.notify('ok', `Tutorial ${g.number} is back at its start.`)
   }
+
+  // The panel shown again: its verdicts may be stale.
+  watch(panelOpen, (open) => {
+    if (open && active.value && stale) void check()
+  })
 
   // A tutorial picked on the welcome opens as soon as a target is connected; a disconnect closes.
   watch(

@@ -200,6 +200,13 @@ describe('guide panel', () => {
       .toBe('passed')
     await new Promise((r) => setTimeout(r, 600))
     expect(fake.callsOf('lab:check').length).toBe(before + 1)
+    // Panel hidden: changes run nothing on the target; shown again: one check.
+    useGuideStore().panelOpen = false
+    fake.emit('netns:changed', snap)
+    await new Promise((r) => setTimeout(r, 600))
+    expect(fake.callsOf('lab:check').length).toBe(before + 1)
+    useGuideStore().panelOpen = true
+    await expect.poll(() => fake.callsOf('lab:check').length).toBe(before + 2)
   })
 
   it('progress is kept per target and tutorial, and the list shows it', async () => {
