@@ -17,6 +17,11 @@ import { useTargetStore } from './target'
 
 /** Quiet time after a change before the checks run again (changes come in bursts). */
 export const CHALLENGE_DEBOUNCE_MS = 400
+/**
+ * One more check this long after a change: a link just set up may pass traffic only a moment
+ * later, and a red goal that stays red until the next change would tell a learner their fix failed.
+ */
+export const CHALLENGE_SETTLE_MS = 3000
 /** The detail of a check with no verdict yet. */
 export const NOT_CHECKED = 'Not checked yet.'
 
@@ -38,6 +43,8 @@ export interface ChallengeStart {
   /** The newest log entry id at that moment. */
   logId: number
   target: string | null
+  /** When a verdict first said the goal passes (null: not yet). */
+  solvedAt: number | null
 }
 
 export const useChallengeStore = defineStore('challenge', () => {
@@ -59,7 +66,12 @@ export const useChallengeStore = defineStore('challenge', () => {
 
   let unsubscribe: Array<() => void> = []
   let timer: ReturnType<typeof setTimeout> | null = null
+  let settle: ReturnType<typeof setTimeout> | null = null
+  /** The kernel changed while the panel was hidden: check when it is shown again. */
+  let stale = false
   let again = false
+  /** Bumped at each start: a verdict asked for before it describes the kernel before the fault. */
+  let epoch = 0
 
   /** The open lab when it is a challenge. */
   const current = computed(() => (lab.doc?.lab.kind === 'challenge' ? lab.doc.lab : null))
@@ -96,13 +108,23 @@ export const useChallengeStore = defineStore('challenge', () => {
       return
     }
     checking.value = true
+    stale = false
+    const asked = epoch
     try {
       const report = await invoke('lab:check', plain(l))
       if (current.value?.name !== l.name) return
+      if (asked !== epoch) {
+        again = true
+        return
+      }
       results.value = new Map(report.checks.map((c) => [c.name, c]))
       checkError.value = null
+      const s = started.value
+      const g = goal.value
+      if (s && s.lab === l.name && !s.solvedAt && g && results.value.get(g)?.ok)
+        started.value = { ...s, solvedAt: Date.now() }
     } catch (e) {
-      if (current.value?.name !== l.name) return
+      if (current.value?.name !== l.name || asked !== epoch) return
       // No verdict: every check goes back to "not checked yet" rather than keep an old colour.
       results.value = null
       checkError.value = describeError(e)
@@ -116,11 +138,21 @@ export const useChallengeStore = defineStore('challenge', () => {
   }
 
   function scheduleCheck(): void {
+    // Hidden, the panel asks nothing of the target; shown again, it checks once.
+    if (!panelOpen.value) {
+      stale = true
+      return
+    }
     if (timer) clearTimeout(timer)
+    if (settle) clearTimeout(settle)
     timer = setTimeout(() => {
       timer = null
       void check()
     }, CHALLENGE_DEBOUNCE_MS)
+    settle = setTimeout(() => {
+      settle = null
+      if (!solved.value) void check()
+    }, CHALLENGE_SETTLE_MS)
   }
 
   function follow(): void {
@@ -138,7 +170,8 @@ export const useChallengeStore = defineStore('challenge', () => {
     for (const u of unsubscribe) u()
     unsubscribe = []
     if (timer) clearTimeout(timer)
-    timer = null
+    if (settle) clearTimeout(settle)
+    timer = settle = null
   }
 
   /**
@@ -166,8 +199,12 @@ export const useChallengeStore = defineStore('challenge', () => {
         at: Date.now(),
         logId: last?.id ?? 0,
         target: target.status.label,
+        solvedAt: null,
       }
       revealed.value = []
+      // Verdicts from before the apply are about another state: none until the next one.
+      epoch++
+      results.value = null
       return true
     } finally {
       stop()
@@ -224,6 +261,9 @@ export const useChallengeStore = defineStore('challenge', () => {
     panelOpen.value = open
     if (open) guide.panelOpen = false
   }
+  watch(panelOpen, (open) => {
+    if (open && current.value && stale) void check()
+  })
 
   return {
     panelOpen,

@@ -224,7 +224,7 @@ describe('challenge panel', () => {
     await startAndApply()
     expect(fake.callsOf('lab:apply')).toHaveLength(1)
     expect(panel().get('[data-test=challenge-start]').text()).toBe('Restart challenge')
-    expect(panel().get('[data-test=started]').text()).toMatch(/started at \d\d:\d\d:\d\d/)
+    expect(panel().get('[data-test=started]').text()).toMatch(/Started at \d\d:\d\d:\d\d/)
     expect(state(GOAL)).toBe('failed')
     expect(panel().find('[data-test=challenge-changes]').exists()).toBe(false)
 
@@ -244,6 +244,7 @@ describe('challenge panel', () => {
     await flush()
     expect(state(GOAL)).toBe('passed')
     expect(check(GOAL).text()).toContain('Solved')
+    expect(panel().get('[data-test=started]').text()).toMatch(/solved in \d+ s$/)
     const changes = panel().get('[data-test=challenge-changes]')
     expect(changes.findAll('[data-test=change] code').map((c) => c.text())).toEqual([
       'ip -n ns2 link set dev veth9 up',
@@ -253,6 +254,27 @@ describe('challenge panel', () => {
     expect(changes.text()).toContain('Commands typed in a terminal are not in that log')
     // No hint buttons once everything passes.
     expect(panel().find('button[aria-label^="Hint for"]').exists()).toBe(false)
+  })
+
+  it('a verdict from before the start is dropped: "not checked yet" until the next one', async () => {
+    verdicts = { [GOAL]: [true, 'Solved'] }
+    await mountApp()
+    await openChallenge()
+    expect(state(GOAL)).toBe('passed')
+    const held = fake.hold('lab:check')
+    await startAndApply()
+    expect(state(GOAL)).toBe('unknown')
+    expect(check(GOAL).text()).toContain('not checked yet')
+    await expect.poll(() => held.waiting).toBeGreaterThan(0)
+    while (held.waiting)
+      held.resolve({
+        passed: 0,
+        failed: 1,
+        checks: [{ name: GOAL, ok: false, detail: 'no answer' }],
+      })
+    await flush()
+    expect(state(GOAL)).toBe('failed')
+    expect(panel().get('[data-test=started]').text()).not.toContain('solved in')
   })
 
   it('Restart applies the lab again and counts changes from the new start', async () => {
@@ -275,6 +297,37 @@ describe('challenge panel', () => {
     expect(panel().get('[data-test=challenge-changes]').text()).toContain(
       'The app ran no command since the challenge started.',
     )
+  })
+
+  it('a change is checked again a moment later while the goal is red (a link just up)', async () => {
+    verdicts = { [GOAL]: [false, 'no answer'] }
+    await mountApp()
+    await openChallenge()
+    const before = fake.callsOf('lab:check').length
+    for (let i = 0; i < 3; i++) fake.emit('netns:changed', main.kernel)
+    await expect.poll(() => fake.callsOf('lab:check').length).toBe(before + 1)
+    // Once per burst, then once more when the kernel had time to settle.
+    await expect.poll(() => fake.callsOf('lab:check').length, { timeout: 5000 }).toBe(before + 2)
+  })
+
+  it('hidden, the panel checks nothing; shown again after a change, it checks once', async () => {
+    await mountApp()
+    await openChallenge()
+    const hide = panel().get('button[aria-label="Hide the challenge"]')
+    await hide.trigger('click')
+    expect(w!.find('[data-test=challenge-panel]').exists()).toBe(false)
+    const before = fake.callsOf('lab:check').length
+    fake.emit('netns:changed', main.kernel)
+    fake.emit('log:appended', [entry('ip -n ns2 link set dev veth1 up')])
+    // An absence cannot be polled: wait past the debounce, in which a check would have been asked.
+    await new Promise((r) => setTimeout(r, 600))
+    expect(fake.callsOf('lab:check')).toHaveLength(before)
+    const toggle = w!.findAll('button').find((b) => b.text() === 'Challenge')!
+    await toggle.trigger('click')
+    await flushPromises()
+    await flush()
+    expect(w!.find('[data-test=challenge-panel]').exists()).toBe(true)
+    expect(fake.callsOf('lab:check')).toHaveLength(before + 1)
   })
 
   it('a lab that is not a challenge closes the panel', async () => {
