@@ -1,5 +1,5 @@
 // Challenge 1 in real Chromium on the built renderer, over the real router, sshd and namespaces:
-// opened from the lab bar's Open menu, the Challenge panel shows its goal; Start shows the plan
+// picked on the welcome (under the tutorials), then connected, the Challenge panel shows its goal; Start shows the plan
 // and applies it (the fault is in the kernel: veth1 down); the goal is red from lab:check; a hint
 // comes on request; the fix made through the Actions forms turns the goal green, and "What you
 // changed" lists exactly the command the form ran. Restart puts the fault back; Save as… writes a
@@ -87,11 +87,10 @@ describe.skipIf(skip !== null)('challenge 1 (Chromium bridge)', () => {
 
   beforeAll(async () => {
     sshd = await startSshd()
-    app = await openApp({ sshd, services: { refreshMs: 0 } })
+    app = await openApp({ sshd, connect: false, services: { refreshMs: 0 } })
     ui = new AppPage(app.page)
     labs = new LabPage(app.page)
     ch = new ChallengePage(app.page)
-    await ui.nsItem('host').waitFor({ timeout: STEP_MS })
   })
 
   afterAll(async () => {
@@ -107,15 +106,26 @@ describe.skipIf(skip !== null)('challenge 1 (Chromium bridge)', () => {
     rmSync(`/run/netns-studio/lab-${NAME}`, { force: true })
   })
 
-  it('opens from the Open menu with its goal, and Start applies the plan: the goal is red', async () => {
-    await labs.openFromMenu(new RegExp(NAME))
-    await labs.waitOpen(NAME)
+  it('picked on the welcome, it opens with its goal once connected', async () => {
+    const item = app.page.locator(`[data-test=challenge-open-${NAME}]`)
+    await item.waitFor({ timeout: STEP_MS })
+    expect(await item.innerText()).toContain('ns1 cannot reach ns2')
+    await item.click()
+    await expect
+      .poll(() => app.page.locator('[data-test=challenge-pending]').innerText())
+      .toBe('Connect to a target above and challenge 1 opens.')
+    await app.page.locator('[data-test=challenge-pending]').scrollIntoViewIfNeeded()
+    await shots('0-welcome')
+    await ui.connectSsh(app.sshSpec!)
     await ch.panel.waitFor({ timeout: STEP_MS })
+    await labs.waitOpen(NAME)
     expect(await ch.heading.innerText()).toBe('Challenge: ns1 cannot reach ns2')
     expect(await ch.goalText.innerText()).toContain('Goal: ns1 reaches ns2 (10.10.10.2).')
     expect(await ch.checkNames()).toEqual(LAB.checks!.map((c) => c.name))
     expect(await ch.startButton.innerText()).toBe('Start challenge')
+  })
 
+  it('Start shows the plan and applies it: the fault is in the kernel and the goal is red', async () => {
     await ch.startButton.click()
     await labs.plan.waitFor({ timeout: STEP_MS })
     const planned = await labs.planCommands()
