@@ -62,9 +62,13 @@ export class TopologyPage {
 
   /** The plan dialog's commands, one per line, once it is shown. */
   async planCommands(): Promise<string[]> {
-    await this.plan.or(this.refusal).first().waitFor({ timeout: STEP_MS })
+    // The lab bar shows what went wrong in planning (the store's error).
+    const labError = this.page.getByRole('region', { name: 'Lab' }).locator('.error-notice')
+    await this.plan.or(this.refusal).or(labError).first().waitFor({ timeout: STEP_MS })
     if (await this.refusal.isVisible())
       throw new Error(`the edit was refused: ${await this.refusal.innerText()}`)
+    if (await labError.isVisible())
+      throw new Error(`planning failed: ${await labError.innerText()}`)
     const blocks = await this.plan.locator('pre.cmd').allInnerTexts()
     return blocks.flatMap((b) => b.split('\n')).filter(Boolean)
   }
@@ -192,6 +196,15 @@ export class TopologyPage {
     const connectBtn = this.toolbar.getByRole('button', { name: 'Connect' })
     await connectBtn.click()
     await this.drag(await this.waitNode(a), await this.waitNode(b))
+  }
+
+  /** Turn Connect on and click node `a`, then node `b` (the other way to connect; the plan opens). */
+  async connectByClicks(a: string, b: string): Promise<void> {
+    await this.toolbar.getByRole('button', { name: 'Connect' }).click()
+    const p = await this.waitNode(a)
+    await this.page.mouse.click(p.x, p.y)
+    const q = await this.waitNode(b)
+    await this.page.mouse.click(q.x, q.y)
   }
 
   async endConnect(): Promise<void> {
