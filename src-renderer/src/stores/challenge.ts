@@ -102,7 +102,7 @@ export const useChallengeStore = defineStore('challenge', () => {
   /** Run the challenge's checks now (one at a time; a change meanwhile runs them again). */
   async function check(): Promise<void> {
     const l = current.value
-    if (!l || !target.connected) return
+    if (!l?.checks?.length || !target.connected) return
     if (checking.value) {
       again = true
       return

@@ -13,6 +13,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest'
 import App from '../../../src-renderer/src/App.vue'
 import { useChallengeStore } from '../../../src-renderer/src/stores/challenge'
 import { useGuideStore } from '../../../src-renderer/src/stores/guide'
+import { useLabStore } from '../../../src-renderer/src/stores/lab'
 import { type FakeApi, flush, installFakeApi } from './support/fake-api'
 import { installLabMain, type LabMain } from './support/lab-main'
 
@@ -328,6 +329,21 @@ describe('challenge panel', () => {
     await flush()
     expect(w!.find('[data-test=challenge-panel]').exists()).toBe(true)
     expect(fake.callsOf('lab:check')).toHaveLength(before + 1)
+  })
+
+  it('a challenge without checks says nothing can grade it (and asks nothing of the kernel)', async () => {
+    await mountApp()
+    await openChallenge()
+    const lab = useLabStore()
+    const before = fake.callsOf('lab:check').length
+    lab.doc = { ...lab.doc!, lab: { ...lab.doc!.lab, name: 'my-challenge', checks: [] } }
+    await flushPromises()
+    await flush()
+    expect(panel().get('[data-test=no-checks]').text()).toContain('has no checks')
+    expect(panel().findAll('[data-check]')).toHaveLength(0)
+    fake.emit('netns:changed', main.kernel)
+    await new Promise((r) => setTimeout(r, 600))
+    expect(fake.callsOf('lab:check')).toHaveLength(before)
   })
 
   it('a lab that is not a challenge closes the panel', async () => {
