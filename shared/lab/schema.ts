@@ -350,7 +350,23 @@ export function labJsonSchema(): Record<string, unknown> {
   return { $schema: s.$schema, $id: 'https://netns-studio.invalid/lab.schema.json', ...s }
 }
 
-/** The JSON Schema as the text of shared/lab/lab.schema.json. */
-export function labJsonSchemaText(): string {
-  return `${JSON.stringify(labJsonSchema(), null, 2)}\n`
+/** The published schema files (in shared/lab/), by file name. */
+export const LAB_SCHEMA_FILES = ['lab.schema.json', 'lab-checks.schema.json'] as const
+
+/**
+ * The JSON Schema as the files editors read, by name: the lab file, and its checks vocabulary
+ * apart (referenced by a relative `$ref`, resolved against the lab schema's own location; no
+ * `$id`, so an editor never tries to fetch it from a web address).
+ */
+export function labJsonSchemaFiles(): Record<(typeof LAB_SCHEMA_FILES)[number], string> {
+  const { $id: _id, ...lab } = labJsonSchema()
+  const props = lab.properties as Record<string, unknown>
+  const checks = {
+    $schema: lab.$schema,
+    title: 'netns-studio lab checks',
+    ...(props.checks as Record<string, unknown>),
+  }
+  const main = { ...lab, properties: { ...props, checks: { $ref: 'lab-checks.schema.json' } } }
+  const text = (v: unknown): string => `${JSON.stringify(v, null, 2)}\n`
+  return { 'lab.schema.json': text(main), 'lab-checks.schema.json': text(checks) }
 }

@@ -68,7 +68,7 @@ function parseText(text: string, fileName: string): Lab {
 }
 
 /** A lab file by path, its parse errors in the app's form (the base name, not the path). */
-async function loadFile(path: string): Promise<Lab> {
+async function readLabAt(path: string): Promise<Lab> {
   try {
     return await loadLabFile(path)
   } catch (e) {
@@ -212,7 +212,7 @@ export class LabApp {
   }
 
   private async openPath(path: string, origin: 'user' | 'file'): Promise<LabDocument> {
-    const lab = await loadFile(path)
+    const lab = await readLabAt(path)
     await this.documents.remember(path, lab.name)
     return { lab, fileId: this.documents.idFor(path), fileName: basename(path), origin }
   }

@@ -7,7 +7,7 @@ import { describe, expect, it } from 'vitest'
 import { BUILTIN_LABS } from '../../../../shared/lab/builtin/index'
 import { parseLab, stringifyLab, validateLab } from '../../../../shared/lab/parse'
 import { prefixLab } from '../../../../shared/lab/prefix'
-import { labJsonSchema, labJsonSchemaText } from '../../../../shared/lab/schema'
+import { labJsonSchema, labJsonSchemaFiles, LAB_SCHEMA_FILES } from '../../../../shared/lab/schema'
 import type { Lab } from '../../../../shared/lab/types'
 
 const load = (text: string): Lab => {
@@ -226,12 +226,29 @@ describe('validateLab (a lab built in memory)', () => {
 })
 
 describe('the published JSON Schema', () => {
-  it('is fresh: shared/lab/lab.schema.json is what `npm run lab-schema` writes now', () => {
-    const file = readFileSync(
-      new URL('../../../../shared/lab/lab.schema.json', import.meta.url),
-      'utf8',
+  it('is fresh: shared/lab/lab.schema.json and lab-checks.schema.json are what `npm run lab-schema` writes now', () => {
+    const files = labJsonSchemaFiles()
+    for (const name of LAB_SCHEMA_FILES) {
+      const file = readFileSync(new URL(`../../../../shared/lab/${name}`, import.meta.url), 'utf8')
+      expect(file, `run npm run lab-schema (${name})`).toBe(files[name])
+    }
+  })
+
+  it('published as two files: the checks by a relative $ref, together the whole schema', () => {
+    const files = labJsonSchemaFiles()
+    const lab = JSON.parse(files['lab.schema.json']) as {
+      $id?: string
+      properties: Record<string, unknown>
+    }
+    const checks = JSON.parse(files['lab-checks.schema.json']) as Record<string, unknown>
+    expect(lab.$id).toBeUndefined()
+    expect(lab.properties.checks).toEqual({ $ref: 'lab-checks.schema.json' })
+    const whole = labJsonSchema() as { properties: { checks: Record<string, unknown> } }
+    const { $schema: _s, title: _t, ...checksOnly } = checks
+    expect(checksOnly).toEqual(whole.properties.checks)
+    expect({ ...lab, properties: { ...lab.properties, checks: whole.properties.checks } }).toEqual(
+      (({ $id: _id, ...rest }) => rest)(labJsonSchema()),
     )
-    expect(file, 'run npm run lab-schema').toBe(labJsonSchemaText())
   })
 
   it('is draft 2020-12, strict about keys, and tells editors what each name may be', () => {
