@@ -39,13 +39,35 @@ export function topologyElements(
         kind: e.kind,
         up: e.up ? 'yes' : 'no',
         base: e.a && e.b ? `${e.a.ifname} ↔ ${e.b.ifname}` : '',
-        label: opts.label(e),
-        // The addresses sit at the end they belong to (a is drawn at the source).
-        srcAddr: e.a && e.kind !== 'local' ? endAddressText(opts.snapshot, e.a.ns, e.a.ifname) : '',
-        tgtAddr: e.b && e.kind !== 'local' ? endAddressText(opts.snapshot, e.b.ns, e.b.ifname) : '',
+        ...edgeLabels(e, opts.label(e), opts.snapshot),
       },
     })),
   ]
+}
+
+/**
+ * An edge's canvas labels: each end's addresses (`srcAddr`, `tgtAddr`: a is drawn at the source);
+ * when an end has any, both ends carry their interface name above them (`srcEnd`, `tgtEnd`) and
+ * the middle label drops the names, so nothing crosses on a short edge. `full` is the middle
+ * label with the names (edgeLabel), as the connections list shows it.
+ */
+export function edgeLabels(
+  e: Topology['edges'][number],
+  full: string,
+  snapshot: Snapshot | null,
+): { label: string; srcAddr: string; tgtAddr: string; srcEnd: string; tgtEnd: string } {
+  const srcAddr = e.a && e.kind !== 'local' ? endAddressText(snapshot, e.a.ns, e.a.ifname) : ''
+  const tgtAddr = e.b && e.kind !== 'local' ? endAddressText(snapshot, e.b.ns, e.b.ifname) : ''
+  if (!srcAddr && !tgtAddr) return { label: full, srcAddr, tgtAddr, srcEnd: '', tgtEnd: '' }
+  const end = (ifname: string | undefined, addr: string): string =>
+    [ifname ?? '', addr].filter(Boolean).join('\n')
+  return {
+    label: full.split('\n').slice(1).join('\n'),
+    srcAddr,
+    tgtAddr,
+    srcEnd: end(e.a?.ifname, srcAddr),
+    tgtEnd: end(e.b?.ifname, tgtAddr),
+  }
 }
 
 /** A theme color by CSS variable name, with a fallback. */
@@ -130,8 +152,8 @@ export function topologyStyle(color: ColorOf): cytoscape.StylesheetJson {
           -9 - 6.5 * (String(el.data('label') ?? '').split('\n').length - 1),
         // Each end's addresses near the node it is in (cytoscape styles every label of an
         // element alike: same font and background as the middle one).
-        'source-label': 'data(srcAddr)',
-        'target-label': 'data(tgtAddr)',
+        'source-label': 'data(srcEnd)',
+        'target-label': 'data(tgtEnd)',
         'source-text-offset': 30,
         'target-text-offset': 30,
       },

@@ -105,6 +105,24 @@ describe('addresses on a link end', () => {
     const none = topologyElements(t, { label: () => '', snapshot: tutorial1(), lab: null })
     expect(none.filter((x) => x.data.lab === 'yes')).toEqual([])
   })
+
+  it('with addresses at the ends, names go to the ends and the middle keeps only rates and netem', () => {
+    const t = deriveTopology(tutorial1())
+    const els = topologyElements(t, {
+      label: () => 'veth0 ↔ veth1\n2.5 MB/s',
+      snapshot: tutorial1(),
+      lab: null,
+    })
+    const e = els.find((x) => String(x.data.id).startsWith('veth:'))!
+    const end = (node: string): unknown => (e.data.source === node ? e.data.srcEnd : e.data.tgtEnd)
+    expect(end('ns:ns1')).toBe('veth0\n10.10.10.1/28')
+    expect(end('ns:ns2')).toBe('veth1\n10.10.10.2/28')
+    expect(e.data.label).toBe('2.5 MB/s')
+    // without addresses anywhere the middle keeps the names and the ends say nothing
+    const bare = topologyElements(t, { label: () => 'veth0 ↔ veth1', snapshot: null, lab: null })
+    const b = bare.find((x) => String(x.data.id).startsWith('veth:'))!
+    expect([b.data.label, b.data.srcEnd, b.data.tgtEnd]).toEqual(['veth0 ↔ veth1', '', ''])
+  })
 })
 
 describe('a place for a new node', () => {
