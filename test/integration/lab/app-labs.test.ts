@@ -101,13 +101,15 @@ describe.skipIf(!!skip)('labs in the app, through the real router', { timeout: 6
   it('opens a built-in lab, plans it, applies it with progress, plans nothing more, destroys it', async () => {
     await app.invoke('target:connect', app.sshSpec)
     const list = await app.invoke('lab:list')
-    expect(list.filter((l) => l.source === 'builtin').map((l) => l.name)).toEqual([
-      'tutorial-1',
-      'tutorial-2',
-      'tutorial-3',
-      'tutorial-4',
-      'tutorial-5',
+    // the five tutorials, then the eight challenges, in the order the app ships them
+    const builtin = list.filter((l) => l.source === 'builtin')
+    expect(builtin.map((l) => l.name)).toEqual([
+      ...[1, 2, 3, 4, 5].map((n) => `tutorial-${n}`),
+      ...[1, 2, 3, 4, 5, 6, 7, 8].map((n) => `challenge-${n}`),
     ])
+    expect(
+      builtin.every((l) => l.kind === (l.name.startsWith('tutorial') ? 'tutorial' : 'challenge')),
+    ).toBe(true)
     const doc = await app.invoke('lab:open', { from: 'builtin', name: 'tutorial-1' })
     expect(doc).toMatchObject({ origin: 'builtin', fileId: null, fileName: null })
     expect(doc!.lab.name).toBe('tutorial-1')
