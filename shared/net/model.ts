@@ -119,6 +119,11 @@ export interface NetNamespace {
   isHost: boolean
   /** nsid of this namespace as seen from the root namespace (null if none assigned). */
   nsid: number | null
+  /**
+   * The namespace's identity: the inode of its namespace file (`stat -L -c %i /run/netns/NAME`,
+   * `net:[INODE]` in /proc/PID/ns/net). Absent when it could not be read.
+   */
+  inode?: number
   links: NetLink[]
   addresses: NetAddress[]
   routes: NetRoute[]

@@ -1,6 +1,7 @@
 // The snapshot as one text: a block per namespace (`@@NS name`, or `@@NS` for the root), each
-// holding the JSON lines of one `ip -j -d -batch -` run. Parsed here into the model, with veth
-// peers resolved across namespaces through nsids and link indexes.
+// holding the JSON lines of one `ip -j -d -batch -` run, and an `@@INODES` block of `stat -L -c
+// '%i %n'` lines. Parsed here into the model, with veth peers resolved across namespaces through
+// nsids and link indexes.
 
 import { HOST_NS, nsFromKernel, type NetNamespace, type Snapshot } from './model'
 import {
@@ -25,23 +26,59 @@ export const SNAPSHOT_QUERIES = [
 /** The marker line that opens a namespace's block. */
 export const NS_MARK = '@@NS'
 
+/** The marker line that opens the block of `stat -L -c '%i %n'` lines (one per namespace file). */
+export const INODES_MARK = '@@INODES'
+
+/** The file the root namespace's inode is read from (see the snapshot script). */
+export const ROOT_NS_FILE = '/proc/self/ns/net'
+
+const NETNS_DIR = '/run/netns/'
+
 interface Block {
   name: string
   lines: string[]
 }
 
-function splitBlocks(text: string): Block[] {
+function splitBlocks(text: string): { blocks: Block[]; statLines: string[] } {
   const blocks: Block[] = []
+  const statLines: string[] = []
+  let into: string[] | null = null
   for (const line of text.split('\n')) {
     if (line === NS_MARK || line.startsWith(`${NS_MARK} `)) {
       // `@@NS` alone is the root; `@@NS host` is a kernel namespace called "host", not the root.
       const name = line === NS_MARK ? HOST_NS : nsFromKernel(line.slice(NS_MARK.length + 1))
       blocks.push({ name, lines: [] })
-    } else if (line.trim() && blocks.length) {
-      blocks[blocks.length - 1]!.lines.push(line)
+      into = blocks[blocks.length - 1]!.lines
+    } else if (line === INODES_MARK) {
+      into = statLines
+    } else if (line.trim() && into) {
+      into.push(line)
     }
   }
-  return blocks
+  return { blocks, statLines }
+}
+
+/**
+ * Each namespace's inode from `stat -L -c '%i %n'` lines. A name seen twice (only a name with a
+ * newline in it could do that) is ambiguous and left out: an inode is never guessed.
+ */
+export function parseInodes(lines: string[]): Map<string, number> {
+  const found = new Map<string, number | null>()
+  for (const line of lines) {
+    const m = /^(\d+) (.+)$/.exec(line)
+    if (!m) continue
+    const inode = Number(m[1])
+    const path = m[2]!
+    const name =
+      path === ROOT_NS_FILE
+        ? HOST_NS
+        : path.startsWith(NETNS_DIR) && path.length > NETNS_DIR.length
+          ? nsFromKernel(path.slice(NETNS_DIR.length))
+          : null
+    if (name === null || !Number.isSafeInteger(inode)) continue
+    found.set(name, found.has(name) ? null : inode)
+  }
+  return new Map([...found].filter((e): e is [string, number] => e[1] !== null))
 }
 
 interface Parsed {
@@ -110,13 +147,17 @@ export function parseSnapshot(
   text: string,
   meta: { takenAt: number; durationMs: number },
 ): Snapshot {
-  const blocks = splitBlocks(text)
+  const { blocks, statLines } = splitBlocks(text)
+  const inodes = parseInodes(statLines)
   const parsed: Parsed[] = []
   const vanished: string[] = []
   for (const b of blocks) {
     const p = parseBlock(b)
-    if (p) parsed.push(p)
-    else if (b.name !== HOST_NS) vanished.push(b.name)
+    if (p) {
+      const inode = inodes.get(p.ns.name)
+      if (inode !== undefined) p.ns.inode = inode
+      parsed.push(p)
+    } else if (b.name !== HOST_NS) vanished.push(b.name)
   }
   resolvePeers(parsed)
   const root = parsed.find((p) => p.ns.isHost)

@@ -19,7 +19,7 @@ const linkKey = (l: NetNamespace['links'][number]): string =>
 /**
  * Replace the namespaces of `fresh` in `base`. Returns null when the merge cannot be trusted: a
  * namespace is new or gone, or its set of links changed (peers are resolved across namespaces,
- * so only a full read resolves them). Peers, nsids and order are carried over from `base`.
+ * so only a full read resolves them). Peers, nsids, inodes and order are carried over from `base`.
  */
 export function mergePartial(
   base: Snapshot,
@@ -40,7 +40,9 @@ export function mergePartial(
       return p ? { ...l, peer: p.peer } : null
     })
     if (links.some((l) => l === null)) return null
-    return { ...n, nsid: old.nsid, links: links as NetNamespace['links'] }
+    // The partial read has no inode: the namespace is the same one (one gone or new is a full read).
+    const inode = old.inode === undefined ? {} : { inode: old.inode }
+    return { ...n, nsid: old.nsid, ...inode, links: links as NetNamespace['links'] }
   })
   if (replaced !== fresh.length || namespaces.some((n) => n === null)) return null
   return { takenAt, durationMs, namespaces: namespaces as NetNamespace[], vanished: [] }
