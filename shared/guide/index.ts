@@ -7,7 +7,7 @@ import { guide4 } from './tutorial-4'
 import { guide5 } from './tutorial-5'
 import type { Guide } from './types'
 
-export type { Guide, GuideLook, GuideQuestion, GuideStep } from './types'
+export type { Guide, GuideLook, GuideQuestion, GuideService, GuideStep } from './types'
 
 /** Every guided tutorial, in tutorial order. */
 export const GUIDES: readonly Guide[] = [guide1, guide2, guide3, guide4, guide5]

@@ -6,8 +6,9 @@ import { HOST_NS } from '../net/model'
 import type { NetLink, NetNamespace, Snapshot } from '../net/model'
 import type { NatBackend, NetOp } from '../net/ops'
 import { opCommands } from '../net/ops'
+import { serviceArgv } from '../net/service'
 import { toShellLine } from '../net/shell'
-import type { Guide, GuideStep } from './types'
+import type { Guide, GuideService, GuideStep } from './types'
 
 /** One operation of a step, with its command lines and whether its effect is already there. */
 export interface PlannedOp {
@@ -89,6 +90,27 @@ export function planStep(
     commands: opLines(op, nat),
     done: snap ? opDone(op, snap) : false,
   }))
+}
+
+/** The command line a step's service runs, exactly as the services store starts it. */
+export function serviceLine(svc: GuideService): string {
+  return toShellLine(serviceArgv({ ns: svc.ns, protocol: svc.protocol, port: svc.port }))
+}
+
+/** A service by where it listens. */
+type Bound = { ns: string; protocol: string; port: number }
+
+/** Whether `running` (services by where they listen) has one where `svc` listens. */
+export function serviceRunning(svc: Bound, running: readonly Bound[]): boolean {
+  return running.some((r) => r.ns === svc.ns && r.protocol === svc.protocol && r.port === svc.port)
+}
+
+/** Every service a guide's steps start, once each. */
+export function guideServices(guide: Guide): GuideService[] {
+  const out: GuideService[] = []
+  for (const s of guide.steps)
+    for (const svc of s.services ?? []) if (!serviceRunning(svc, out)) out.push(svc)
+  return out
 }
 
 /** The namespaces a guide creates. */

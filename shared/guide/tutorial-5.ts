@@ -1,5 +1,6 @@
 // Guided tutorial 5: veth states across namespaces (lab tutorial-5's end state: veth0 up in the
-// root namespace, its peer veth1 moved into ns1 and still down).
+// root namespace, its peer veth1 moved into ns1 and still down), then the same port bound in ns1
+// and in the root namespace at once (services the lab file cannot hold: the last step starts them).
 
 import type { Guide } from './types'
 
@@ -9,7 +10,7 @@ export const guide5: Guide = {
   number: 5,
   title: 'veth states across namespaces',
   intro:
-    'Watch what the kernel reports about a veth pair when its ends live in different namespaces and only one end is up: LOWERLAYERDOWN, link-netns and link-netnsid.',
+    'Watch what the kernel reports about a veth pair when its ends live in different namespaces and only one end is up: LOWERLAYERDOWN, link-netns and link-netnsid. Then bind one port twice, once in ns1 and once on the host.',
   steps: [
     {
       id: 'namespace',
@@ -66,6 +67,32 @@ export const guide5: Guide = {
         ['ip', '-n', 'ns1', 'link', 'set', 'veth1', 'down'],
       ],
       checks: ['veth0 has 10.0.5.1/24', 'veth1 has 10.0.5.2/24', 'ns1 cannot reach the root yet'],
+    },
+    {
+      id: 'same-port',
+      title: 'The same port in two namespaces',
+      why: 'Ports belong to a namespace, not to the machine: ns1 has its own port space, apart from the host’s. So a service in ns1 and one on the host can both bind 0.0.0.0:8080 and neither gets "Address already in use". Each answers only clients in its own namespace: 127.0.0.1:8080 in ns1 reaches the one in ns1, on the host the host’s. (This is how two containers both serve port 80.)',
+      ops: [],
+      services: [
+        { ns: 'ns1', protocol: 'tcp', port: 8080 },
+        { ns: 'host', protocol: 'tcp', port: 8080 },
+      ],
+      tryIt: [
+        ['ip', 'netns', 'exec', 'ns1', 'ss', '-ltn', 'sport = :8080'],
+        ['ss', '-ltn', 'sport = :8080'],
+        ['ip', 'netns', 'exec', 'ns1', 'socat', '-', 'TCP:127.0.0.1:8080'],
+      ],
+      look: {
+        ns: 'ns1',
+        tab: 'sockets',
+        note: 'socat listens on 0.0.0.0:8080 in ns1; the host’s Sockets tab shows its own socat on 0.0.0.0:8080.',
+      },
+      question: {
+        ask: 'Start a second service on port 8080 in ns1 itself: what happens, and why not when the host has one?',
+        answer:
+          'It fails with "Address already in use": within one namespace a TCP port is bound once. The host’s listener is in another port space, so it never collides with ns1’s.',
+      },
+      checks: ['ns1 answers on port 8080', 'the host answers on port 8080'],
     },
   ],
 }

@@ -8,7 +8,7 @@ export interface GuideLook {
   /** The namespace to select (HOST_NS for the root). */
   ns: string
   /** The namespace panel's tab to show. */
-  tab?: 'interfaces' | 'addresses' | 'routes' | 'neighbours'
+  tab?: 'interfaces' | 'addresses' | 'routes' | 'neighbours' | 'sockets'
   /** What to notice there, in a sentence. */
   note: string
 }
@@ -17,6 +17,17 @@ export interface GuideLook {
 export interface GuideQuestion {
   ask: string
   answer: string
+}
+
+/**
+ * A small service a step starts (a socat listener answering with one line, as the Sockets tab's
+ * Service form starts it): "Run this step" starts it after the step's operations, reset stops it.
+ */
+export interface GuideService {
+  /** The namespace it listens in (HOST_NS for the root). */
+  ns: string
+  protocol: 'tcp'
+  port: number
 }
 
 /** One step of a guided tutorial. Steps are cumulative: step k builds on steps 1..k-1. */
@@ -28,6 +39,8 @@ export interface GuideStep {
   why: string
   /** What "Run this step" applies, in order (through netns:apply, one by one). */
   ops: NetOp[]
+  /** Services "Run this step" starts after `ops` (one already running there is left as it is). */
+  services?: GuideService[]
   /** Commands to try by hand in a terminal; shown, never run by the app (argv, no shell). */
   tryIt?: string[][]
   look?: GuideLook

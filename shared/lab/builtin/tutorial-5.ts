@@ -1,5 +1,7 @@
 // Tutorial 5's end state: a veth pair from the root namespace into ns1, the host end up and the
-// ns1 end down, so the host end reads LOWERLAYERDOWN.
+// ns1 end down, so the host end reads LOWERLAYERDOWN. Its last two checks need services on port
+// 8080 in ns1 and in the root namespace, which a lab file cannot start: the guide's last step
+// starts them (the services of the Sockets tab), or socat by hand as their hints say.
 
 /** Lab file text of tutorial 5. */
 export const tutorial5 = `name: tutorial-5
@@ -11,6 +13,9 @@ description: |
   LOWERLAYERDOWN on some kernels: the peer is down), with "link-netns ns1"; ns1 shows veth1 DOWN
   with "link-netnsid 0". Bring veth1 up (ip -n ns1 link set veth1 up) and both ends carry:
   10.0.5.1 and 10.0.5.2 reach each other.
+  Ports belong to a namespace: a service on port 8080 in ns1 and one on port 8080 in the root
+  namespace both listen at once. The lab does not start them (the guide's last step does), so its
+  last two checks pass only while they run.
 namespaces:
   ns1: {}
 links:
@@ -36,6 +41,12 @@ checks:
   - name: ns1 cannot reach the root yet
     reach: { from: ns1, to: 10.0.5.1, expect: unreachable }
     hint: With veth1 down, ns1 has no route to 10.0.5.0/24.
+  - name: ns1 answers on port 8080
+    port: { from: ns1, to: 127.0.0.1, port: 8080 }
+    hint: Start a TCP service on port 8080 in ns1 (its Sockets tab), or ip netns exec ns1 socat TCP4-LISTEN:8080,reuseaddr,fork EXEC:hostname
+  - name: the host answers on port 8080
+    port: { from: host, to: 127.0.0.1, port: 8080 }
+    hint: Start a TCP service on port 8080 in the root namespace (host's Sockets tab), or socat TCP4-LISTEN:8080,reuseaddr,fork EXEC:hostname
 layout:
   host: { x: 120, y: 160 }
   ns1: { x: 420, y: 160 }

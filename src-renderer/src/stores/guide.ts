@@ -1,10 +1,20 @@
 // The guided tutorial open in the app: its steps, "Run this step" (the step's operations, one by
 // one through the engine, skipping what the kernel already shows), the verdicts of the lab's
 // checks from the live kernel (after each run and on every change, debounced), progress per
-// target and tutorial (kept in localStorage), and reset to the tutorial's start.
+// target and tutorial (kept in localStorage), and reset to the tutorial's start. A step's services
+// start through the services store after its operations, as the Sockets tab's form starts them.
 
 import { GUIDES, guideFor, type Guide, type GuideStep } from '@shared/guide'
-import { opDone, opLines, planStep, resetOps, type PlannedOp } from '@shared/guide/plan'
+import {
+  guideServices,
+  opDone,
+  opLines,
+  planStep,
+  resetOps,
+  serviceRunning,
+  type PlannedOp,
+} from '@shared/guide/plan'
+import type { GuideService } from '@shared/guide/types'
 import type { LabCheckResult } from '@shared/ipc/domains/lab'
 import { BUILTIN_LABS } from '@shared/lab/builtin'
 import { parseLab } from '@shared/lab/parse'
@@ -17,6 +27,7 @@ import { invoke, on } from '../ipc/client'
 import { describeError, type ErrorView } from '../lib/errors'
 import { useOps } from '../lib/use-ops'
 import { useNetnsStore } from './netns'
+import { useServicesStore } from './services'
 import { useTargetStore } from './target'
 import { useUiStore } from './ui'
 
@@ -69,6 +80,7 @@ export const useGuideStore = defineStore('guide', () => {
   const target = useTargetStore()
   const netns = useNetnsStore()
   const ui = useUiStore()
+  const services = useServicesStore()
   const ops = useOps()
 
   /** The open guide's lab name, or null. */
@@ -146,6 +158,16 @@ export const useGuideStore = defineStore('guide', () => {
   /** A step's operations with their commands and whether the kernel already shows each. */
   function planned(step: GuideStep): PlannedOp[] {
     return planStep(step, netns.snapshot, netns.natBackend ?? 'iptables')
+  }
+
+  /** The services running now (started in this app), as ns/protocol/port. */
+  function runningServices(): Array<{ id: string; ns: string; protocol: string; port: number }> {
+    return [...services.services.values()].filter((s) => s.running)
+  }
+
+  /** Whether a step's service is running now (then "Run this step" leaves it as it is). */
+  function serviceUp(svc: GuideService): boolean {
+    return serviceRunning(svc, runningServices())
   }
 
   /** Run the open guide's lab checks now (one at a time; a change meanwhile runs them again). */
@@ -227,7 +249,10 @@ export const useGuideStore = defineStore('guide', () => {
     results.value = null
   }
 
-  /** Apply the step's operations in order (those not already done); stop at the first failure. */
+  /**
+   * Apply the step's operations in order (those not already done), then start its services (those
+   * not already running); stop at the first failure.
+   */
   async function runStep(step: GuideStep): Promise<boolean> {
     if (running.value) return false
     running.value = step.id
@@ -240,6 +265,15 @@ export const useGuideStore = defineStore('guide', () => {
         const r = await ops.run(op, undefined, { notify: false })
         if (!r.ok) {
           if ('error' in r) stepErrors.value = { ...stepErrors.value, [step.id]: r.error }
+          return false
+        }
+      }
+      for (const svc of step.services ?? []) {
+        if (serviceUp(svc)) continue
+        try {
+          await services.start({ ns: svc.ns, protocol: svc.protocol, port: svc.port })
+        } catch (e) {
+          stepErrors.value = { ...stepErrors.value, [step.id]: describeError(e) }
           return false
         }
       }
@@ -259,8 +293,9 @@ export const useGuideStore = defineStore('guide', () => {
   }
 
   /**
-   * Take the open tutorial back to its start, after the user confirmed the exact commands: what
-   * its lab applied (lab:destroy), then what the steps made that the kernel still shows.
+   * Take the open tutorial back to its start, after the user confirmed the exact commands: the
+   * services its steps started (those still running), what its lab applied (lab:destroy), then
+   * what the steps made that the kernel still shows.
    */
   async function reset(): Promise<void> {
     const g = guide.value
@@ -269,11 +304,17 @@ export const useGuideStore = defineStore('guide', () => {
     const undo: NetOp[] = netns.snapshot ? resetOps(g, netns.snapshot) : []
     const lines = undo.flatMap((op) => opLines(op, netns.natBackend ?? 'iptables'))
     const forwards = g.steps.some((s) => s.ops.some((o) => o.op === 'forwarding.set'))
+    // Stopped first: a listener would keep its namespace alive after ip netns delete.
+    const svcs = guideServices(g)
+    const stopping = runningServices().filter((r) => serviceRunning(r, svcs))
     const ok = await ui.ask(
       `Reset tutorial ${g.number}?`,
       `This removes the tutorial's namespaces, links and NAT rules from ${target.status.label ?? 'the target'}, so you can start again from step 1: ` +
         `first what the lab ${g.lab} applied, if it was applied as a lab, then what the steps made` +
         (lines.length ? ', with these commands.' : ' (none of it is there now).') +
+        (stopping.length
+          ? ` Before that it stops the services the steps started (${stopping.map((r) => `${r.protocol} port ${r.port} in ${r.ns}`).join(', ')}).`
+          : '') +
         (forwards ? ' IP forwarding is left as it is.' : ''),
       lines,
       'Reset',
@@ -282,6 +323,13 @@ export const useGuideStore = defineStore('guide', () => {
     resetting.value = true
     const failures: string[] = []
     try {
+      for (const r of stopping) {
+        try {
+          await services.stop(r.id)
+        } catch (e) {
+          failures.push(`service ${r.protocol} ${r.port} in ${r.ns}: ${describeError(e).message}`)
+        }
+      }
       try {
         await invoke('lab:destroy', g.lab, {})
       } catch (e) {
@@ -340,6 +388,7 @@ export const useGuideStore = defineStore('guide', () => {
     checkView,
     stepState,
     planned,
+    serviceUp,
     check,
     open,
     close,

@@ -1,7 +1,8 @@
 // The guide panel against the fake preload: steps with their why and the engine's exact commands,
 // "Run this step" sending each operation through netns:apply (skipping what the kernel already
 // shows), check states only from lab:check's verdicts, re-checks on netns:changed, progress per
-// target, reset with the confirmed commands, and a tutorial picked before connecting.
+// target, reset with the confirmed commands, and a tutorial picked before connecting; a step's
+// services start through live:service-start after its operations, and reset stops them first.
 // Mock, named: window.api (the preload bridge) cannot exist in jsdom; test/unit/renderer/support.
 
 import type { LabCheckReport } from '@shared/ipc/domains/lab'
@@ -283,6 +284,106 @@ describe('guide panel', () => {
     ])
     const order = fake.calls.map((c) => c.channel).filter((c) => c !== 'netns:snapshot')
     expect(order.indexOf('lab:destroy')).toBeLessThan(order.indexOf('netns:apply'))
+  })
+
+  it("Run this step starts the step's services after its operations; one running is left; reset stops them first", async () => {
+    snap = snapshot([ns('host', { isHost: true, links: [lo()] }), ns('ns1', { links: [lo()] })])
+    let n = 0
+    fake.handle('live:service-start', (req) => ({
+      id: `svc-${++n}`,
+      listening: `0.0.0.0:${req.port}`,
+      reply: `netns-studio ${req.ns}:${req.port}`,
+    }))
+    fake.handle('live:service-stop', () => undefined)
+    fake.handle('live:sockets', () => ({ ns: 'x', rows: [], truncated: false, takenAt: 0 }))
+    const w = await mountPanel('tutorial-5')
+    const s = step(w, 'same-port')
+    expect(s.text()).toContain('The same port in two namespaces')
+    expect(s.findAll('.services li').map((l) => l.text())).toEqual([
+      "ip netns exec ns1 env 'NETNS_STUDIO_REPLY=netns-studio ns1:8080' socat -d -d -U TCP4-LISTEN:8080,reuseaddr,fork 'EXEC:printenv NETNS_STUDIO_REPLY'",
+      "env 'NETNS_STUDIO_REPLY=netns-studio host:8080' socat -d -d -U TCP4-LISTEN:8080,reuseaddr,fork 'EXEC:printenv NETNS_STUDIO_REPLY'",
+    ])
+    expect(checkState(w, 'ns1 answers on port 8080')).toBe('unknown')
+    // This step has no operations of its own: a step that has some applies them before its services.
+    const guide = useGuideStore()
+    const withOps = { ...guide.guide!.steps.at(-1)!, ops: [{ op: 'ns.add', name: 'ns2' } as const] }
+    fake.handle('netns:apply', () => {
+      // The operation runs while no service has started yet.
+      expect(fake.callsOf('live:service-start')).toEqual([])
+      return { commands: [] } as never
+    })
+    fake.calls.length = 0
+    verdicts = {
+      'ns1 answers on port 8080': [true, 'TCP 127.0.0.1:8080 from ns1: open'],
+      'the host answers on port 8080': [true, 'TCP 127.0.0.1:8080 from host: open'],
+    }
+    expect(await guide.runStep(withOps)).toBe(true)
+    await flush()
+    const order = fake.calls.map((c) => c.channel)
+    expect(order.indexOf('netns:apply')).toBeLessThan(order.indexOf('live:service-start'))
+    expect(fake.callsOf('live:service-start')).toEqual([
+      [{ ns: 'ns1', protocol: 'tcp', port: 8080 }],
+      [{ ns: 'host', protocol: 'tcp', port: 8080 }],
+    ])
+    // The checks ran after the services started, and the step is green from their verdicts.
+    expect(order.lastIndexOf('lab:check')).toBeGreaterThan(order.lastIndexOf('live:service-start'))
+    expect(checkState(w, 'the host answers on port 8080')).toBe('passed')
+    expect(s.attributes('data-state')).toBe('passed')
+    expect(s.findAll('.services li .done-tag').map((t) => t.text())).toEqual(['running', 'running'])
+    expect(s.get('[data-test="run-step-same-port"]').text()).toBe('Nothing left to run')
+
+    // ns1's listener ended; running the step again starts only that one.
+    fake.emit('live:service-ended', 'svc-1', { reason: 'stopped' })
+    await flush()
+    fake.calls.length = 0
+    await s.get('[data-test="run-step-same-port"]').trigger('click')
+    await flushPromises()
+    await flush()
+    expect(fake.callsOf('live:service-start')).toEqual([
+      [{ ns: 'ns1', protocol: 'tcp', port: 8080 }],
+    ])
+
+    // Reset names the services, stops the running ones, then destroys the lab.
+    fake.calls.length = 0
+    await w.get('[data-test="guide-reset"]').trigger('click')
+    await flushPromises()
+    await flush()
+    expect(w.get('[role="alertdialog"]').text()).toContain(
+      'Before that it stops the services the steps started (tcp port 8080 in host, tcp port 8080 in ns1).',
+    )
+    await w.get('[role="alertdialog"] button.danger').trigger('click')
+    await flushPromises()
+    await flush()
+    expect(
+      fake
+        .callsOf('live:service-stop')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(['svc-2', 'svc-3'])
+    const after = fake.calls.map((c) => c.channel)
+    expect(after.lastIndexOf('live:service-stop')).toBeLessThan(after.indexOf('lab:destroy'))
+    expect(fake.callsOf('netns:apply')).toEqual([[{ op: 'ns.delete', name: 'ns1' }]])
+  })
+
+  it('a service that cannot start stops the step and shows why', async () => {
+    fake.handle('live:service-start', (req) => {
+      if (req.ns === 'host')
+        throw new FakeIpcError({
+          code: 'COMMAND_FAILED',
+          message:
+            'Port 8080/tcp is already in use in host: stop what listens there (see its Sockets table) or choose another port.',
+        })
+      return { id: 'svc-1', listening: '0.0.0.0:8080', reply: 'x' }
+    })
+    fake.handle('live:sockets', () => ({ ns: 'x', rows: [], truncated: false, takenAt: 0 }))
+    const w = await mountPanel('tutorial-5')
+    await step(w, 'same-port').get('[data-test="run-step-same-port"]').trigger('click')
+    await flushPromises()
+    await flush()
+    expect(fake.callsOf('live:service-start')).toHaveLength(2)
+    const alert = step(w, 'same-port').get('[role="alert"]')
+    expect(alert.text()).toContain('The step stopped')
+    expect(alert.text()).toContain('Port 8080/tcp is already in use in host')
   })
 
   it('offline, the list shows the progress kept for the target last used', () => {

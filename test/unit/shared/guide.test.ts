@@ -4,11 +4,21 @@
 
 import { describe, expect, it } from 'vitest'
 import { GUIDES, guideFor } from '../../../shared/guide'
-import { guideNamespaces, opDone, planStep, resetOps, tryLines } from '../../../shared/guide/plan'
+import {
+  guideNamespaces,
+  guideServices,
+  opDone,
+  planStep,
+  resetOps,
+  serviceLine,
+  serviceRunning,
+  tryLines,
+} from '../../../shared/guide/plan'
 import { BUILTIN_LABS } from '../../../shared/lab/builtin'
 import { parseLab } from '../../../shared/lab/parse'
 import type { NetLink, NetNamespace, Snapshot } from '../../../shared/net/model'
 import { validateOp } from '../../../shared/net/ops'
+import { checkServiceRequest } from '../../../shared/net/service'
 
 function labOf(name: string) {
   const b = BUILTIN_LABS.find((l) => l.name === name)
@@ -117,6 +127,62 @@ describe('guides', () => {
       for (const s of g.steps)
         for (const c of s.checks) expect(names, `${g.lab}/${s.id}`).toContain(c)
     }
+  })
+})
+
+describe("steps' services", () => {
+  it('every service of every step is a valid service request, in a namespace its guide has', () => {
+    for (const g of GUIDES) {
+      const known = ['host', ...guideNamespaces(g)]
+      for (const s of g.steps)
+        for (const svc of s.services ?? []) {
+          expect(checkServiceRequest(svc), `${g.lab}/${s.id}`).toEqual({ ok: true })
+          expect(known, `${g.lab}/${s.id}`).toContain(svc.ns)
+        }
+    }
+  })
+
+  it("tutorial 5's last step binds port 8080 in ns1 and on the host, checked by two port checks of its lab", () => {
+    const g = guideFor('tutorial-5')!
+    const last = g.steps.at(-1)!
+    expect(last.id).toBe('same-port')
+    expect(last.ops).toEqual([])
+    expect(last.services).toEqual([
+      { ns: 'ns1', protocol: 'tcp', port: 8080 },
+      { ns: 'host', protocol: 'tcp', port: 8080 },
+    ])
+    expect(last.look).toMatchObject({ ns: 'ns1', tab: 'sockets' })
+    const checks = labOf('tutorial-5').checks ?? []
+    const ports = last.checks.map((n) => checks.find((c) => c.name === n)?.port)
+    expect(ports).toEqual([
+      { from: 'ns1', to: '127.0.0.1', port: 8080 },
+      { from: 'host', to: '127.0.0.1', port: 8080 },
+    ])
+    // No earlier step starts a service, and the lab's other checks need none.
+    expect(g.steps.slice(0, -1).every((s) => !s.services)).toBe(true)
+    expect(
+      checks
+        .filter((c) => c.port)
+        .map((c) => c.name)
+        .sort(),
+    ).toEqual([...last.checks].sort())
+  })
+
+  it('shows the exact line the services store starts, and knows which ones run', () => {
+    const [ns1, host] = guideFor('tutorial-5')!.steps.at(-1)!.services!
+    expect(serviceLine(ns1!)).toBe(
+      "ip netns exec ns1 env 'NETNS_STUDIO_REPLY=netns-studio ns1:8080' socat -d -d -U TCP4-LISTEN:8080,reuseaddr,fork 'EXEC:printenv NETNS_STUDIO_REPLY'",
+    )
+    expect(serviceLine(host!)).toMatch(/^env 'NETNS_STUDIO_REPLY=netns-studio host:8080' socat /)
+    const running = [
+      { ns: 'ns1', protocol: 'tcp', port: 8080 },
+      { ns: 'ns1', protocol: 'udp', port: 9000 },
+    ]
+    expect(serviceRunning(ns1!, running)).toBe(true)
+    expect(serviceRunning(host!, running)).toBe(false)
+    expect(serviceRunning({ ns: 'ns1', protocol: 'tcp', port: 9000 }, running)).toBe(false)
+    expect(guideServices(guideFor('tutorial-5')!)).toEqual([ns1, host])
+    expect(guideServices(guideFor('tutorial-2')!)).toEqual([])
   })
 })
 
