@@ -2,7 +2,9 @@
 // built renderer: from the welcome it opens in at most 3 clicks, every step runs by clicking, every
 // check turns green from lab:check's verdicts (and the kernel agrees), and reset takes the target
 // back to the start; screenshots of every step in light and dark. Then every tutorial through the
-// router, step by step: after each step, that step's checks and all earlier ones pass on the kernel.
+// router, step by step: after each step, that step's checks and all earlier ones pass on the kernel
+// (a step's services started through live:service-start, as "Run this step" does; stopped after,
+// leaving no socat of ours).
 //
 // The tutorials' names are fixed (red, green, bridge1, ...): a per-run prefix cannot apply. The
 // tests refuse to run over any of them already on this machine, and remove them afterwards.
@@ -33,6 +35,22 @@ const ROOT_LINKS = [
     ),
   ),
 ]
+/** socat processes running the app's services (their reply travels in this variable). */
+function serviceSocats(): string[] {
+  try {
+    return sh(['pgrep', '-a', '-f', 'socat .*NETNS_STUDIO_REPLY'])
+      .trim()
+      .split('\n')
+      .filter((l) => l && !l.includes('pgrep'))
+  } catch {
+    return [] // pgrep exits 1 when nothing matches
+  }
+}
+
+/** Whether the root namespace has a TCP socket listening on `port`. */
+const rootListening = (port: number): boolean =>
+  sh(['ss', '-Hltn', `sport = :${port}`]).includes(`:${port} `)
+
 /** Tutorial 3's subnet: NAT rules naming it would be someone else's. */
 const T3_NET = '192.168.15.0/24'
 
@@ -279,11 +297,34 @@ describe.skipIf(skip !== null)('every tutorial, step by step, on the real kernel
       }
       const lab = labOf(g.lab)
       const expected: string[] = []
+      const socatsBefore = new Set(serviceSocats())
+      const started: string[] = []
       for (const step of g.steps) {
         if (step.id === 'port-forward') await startListener()
         for (const op of step.ops) {
           noteMade(op)
           await app.invoke('netns:apply', op)
+        }
+        for (const svc of step.services ?? []) {
+          // The root's port is the machine's: someone else's listener would pass the check.
+          if (svc.ns === 'host' && rootListening(svc.port))
+            throw new Error(
+              `Port ${svc.port}/tcp is taken in the root namespace of this machine (ss -ltn 'sport = :${svc.port}'): ${g.lab}'s step ${step.id} cannot be tested here; stop what listens there.`,
+            )
+          // As "Run this step" does (the services store calls this, then reads the sockets).
+          const r = await app.invoke('live:service-start', { ...svc })
+          started.push(r.id)
+          expect(r.listening).toBe(`0.0.0.0:${svc.port}`)
+          const table = await app.invoke('live:sockets', svc.ns)
+          expect(
+            table.rows.filter(
+              (row) =>
+                row.proto === svc.protocol &&
+                row.port === svc.port &&
+                row.processes.some((p) => p.name === 'socat'),
+            ),
+            `${svc.ns}'s Sockets table`,
+          ).toHaveLength(1)
         }
         expected.push(...step.checks)
         const report = await app.invoke('lab:check', lab)
@@ -298,6 +339,14 @@ describe.skipIf(skip !== null)('every tutorial, step by step, on the real kernel
 
       listener?.kill()
       listener = null
+      // Reset stops the step's services before the namespaces go (a listener would keep one alive).
+      // The filter sees them while they run (else "none left" below would prove nothing).
+      const ours = serviceSocats().filter((l) => !socatsBefore.has(l))
+      expect(ours.length).toBeGreaterThanOrEqual(started.length)
+      for (const id of started) await app.invoke('live:service-stop', id)
+      await expect
+        .poll(() => serviceSocats().filter((l) => !socatsBefore.has(l)), { timeout: STEP_MS })
+        .toEqual([])
       await app.invoke('lab:destroy', g.lab, {})
       for (const op of resetOps(g, await app.invoke('netns:snapshot')))
         await app.invoke('netns:apply', op)
