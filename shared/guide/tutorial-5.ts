@@ -71,7 +71,7 @@ export const guide5: Guide = {
     {
       id: 'same-port',
       title: 'The same port in two namespaces',
-      why: 'Ports belong to a namespace, not to the machine: ns1 has its own port space, apart from the host’s. So a service in ns1 and one on the host can both bind 0.0.0.0:8080 and neither gets "Address already in use". Each answers only clients in its own namespace: 127.0.0.1:8080 in ns1 reaches the one in ns1, on the host the host’s. (This is how two containers both serve port 80.)',
+      why: 'Ports belong to a namespace, not to the machine: ns1 has its own port space, apart from the host’s. So a service in ns1 and one on the host can both bind `0.0.0.0:8080` and neither gets "Address already in use". Each answers only clients in its own namespace: `127.0.0.1:8080` in ns1 reaches the one in ns1, on the host the host’s. (This is how two containers both serve port 80.)',
       ops: [],
       services: [
         { ns: 'ns1', protocol: 'tcp', port: 8080 },
