@@ -207,7 +207,7 @@ describe.skipIf(skip !== null)('guided tutorials 1, 3, 4, 5 (Chromium bridge)', 
       await openFromWelcome(n, `Tutorial ${n}: ${g.title}`)
       // The steps the guide has now (a step added later is walked too).
       expect(await guide.stepIds()).toEqual(g.steps.map((s) => s.id))
-      await expect.poll(() => guide.stepState(g.steps[0].id), { timeout: STEP_MS }).toBe('failed')
+      await expect.poll(() => guide.stepState(g.steps[0]!.id), { timeout: STEP_MS }).toBe('failed')
 
       for (const [i, step] of g.steps.entries()) {
         // The port forward's check needs something listening in blue, unless the step starts it.
