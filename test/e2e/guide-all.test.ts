@@ -9,6 +9,7 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest'
 import { GUIDES, guideFor, type Guide } from '../../shared/guide'
 import { guideNamespaces } from '../../shared/guide/plan'
+import { HOST_NS } from '../../shared/net/model'
 import { sh } from '../support/netns'
 import { startSshd, type SshdFixture } from '../support/sshd'
 import { STEP_MS } from './pages/app-page'
@@ -51,6 +52,11 @@ function natRules(): string {
   } catch {
     return ''
   }
+}
+
+/** Listening TCP sockets on `port` in the root namespace ('' when none). */
+function hostListeners(port: number): string {
+  return sh(['ss', '-Hltn', `sport = :${port}`]).trim()
 }
 
 /** Why the fixed names cannot be used here, or null. */
@@ -203,6 +209,13 @@ describe.skipIf(skip !== null)('guided tutorials 1, 3, 4, 5 (Chromium bridge)', 
       guideNamespaces(g).forEach((x) => made.ns.add(x))
       rootLinksOf(g).forEach((x) => made.links.add(x))
       const page = app.page
+      // Host ports of the services that nobody else listens on: these must be free after reset.
+      const hostPortsFreeBefore = new Set(
+        g.steps
+          .flatMap((s) => s.services ?? [])
+          .filter((v) => v.ns === HOST_NS && hostListeners(v.port) === '')
+          .map((v) => v.port),
+      )
 
       await openFromWelcome(n, `Tutorial ${n}: ${g.title}`)
       // The steps the guide has now (a step added later is walked too).
@@ -226,6 +239,12 @@ describe.skipIf(skip !== null)('guided tutorials 1, 3, 4, 5 (Chromium bridge)', 
             { cause: e },
           )
         }
+        // The run is over (its button no longer says Running…) before the picture is taken.
+        await expect
+          .poll(() => guide.step(step.id).getByRole('button', { name: 'Running…' }).count(), {
+            timeout: STEP_MS,
+          })
+          .toBe(0)
         // Steps are cumulative: the earlier ones stay green.
         for (const earlier of g.steps.slice(0, i))
           expect(await guide.stepState(earlier.id), `${earlier.id} after ${step.id}`).toBe('passed')
@@ -243,9 +262,18 @@ describe.skipIf(skip !== null)('guided tutorials 1, 3, 4, 5 (Chromium bridge)', 
       await dialog.waitFor({ timeout: STEP_MS })
       for (const ns of guideNamespaces(g))
         expect(await dialog.locator('pre').innerText()).toContain(`ip netns delete ${ns}`)
+      // The services the steps started are stopped first, as the dialog says.
+      const svcs = g.steps.flatMap((s) => s.services ?? [])
+      const dialogText = await dialog.innerText()
+      for (const v of svcs) expect(dialogText).toContain(`${v.protocol} port ${v.port} in ${v.ns}`)
       await dialog.getByRole('button', { name: 'Reset' }).click()
       // The app says when reset is over; then the kernel must agree.
-      await page.getByText(`Tutorial ${n} is back at its start.`).waitFor({ timeout: STEP_MS })
+      const done = page
+        .getByRole('status')
+        .filter({ hasText: `Tutorial ${n} is back at its start.` })
+      await done.waitFor({ timeout: STEP_MS })
+      // Read, then closed: it would cover the next tutorial's first screenshots.
+      await done.getByRole('button', { name: 'Dismiss' }).click()
       await expect
         .poll(() => namespaces().filter((x) => guideNamespaces(g).includes(x)), {
           timeout: STEP_MS,
@@ -255,6 +283,10 @@ describe.skipIf(skip !== null)('guided tutorials 1, 3, 4, 5 (Chromium bridge)', 
       expect(natRules()).not.toContain(T3_PREFIX)
       made.ns.clear()
       made.links.clear()
+      for (const v of svcs.filter((x) => x.ns === HOST_NS && hostPortsFreeBefore.has(x.port)))
+        await expect
+          .poll(() => hostListeners(v.port), { timeout: STEP_MS, message: `port ${v.port}` })
+          .toBe('')
       // Back at the start: no step is green.
       const states = async (): Promise<Record<string, string | null>> =>
         Object.fromEntries(
