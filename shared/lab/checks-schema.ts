@@ -216,6 +216,9 @@ const port = mapping(
       description: 'open (default): it answers; closed: it does not answer.',
     }),
     timeoutS: seconds.optional(),
+    local: bool(
+      'to must be an address of from itself; when the kernel shows none there, nothing is sent',
+    ).optional(),
   },
   'a port check',
 )

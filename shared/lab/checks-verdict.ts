@@ -355,6 +355,11 @@ export function judgeCommand(
 }
 
 /** Namespace `ns`'s first address: global scope, not on lo, IPv4 before IPv6. */
+/** Whether namespace `n` has `address` on one of its interfaces (as the kernel lists it). */
+export function hasAddress(n: NetNamespace | undefined, address: string): boolean {
+  return !!n?.addresses.some((a) => a.local === address)
+}
+
 export function firstAddressOf(n: NetNamespace): string | null {
   const global = n.addresses.filter((a) => a.ifname !== 'lo' && a.scope === 'global')
   return (global.find((a) => a.family === 'inet') ?? global[0])?.local ?? null

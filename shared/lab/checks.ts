@@ -133,6 +133,12 @@ export interface PortCheck {
   /** open: it answers (default); closed: it does not. */
   expect?: 'open' | 'closed'
   timeoutS?: number
+  /**
+   * The destination must be an address of `from` itself (a port or a forward on that machine):
+   * when the kernel shows no such address there, the check fails and nothing is sent, so a
+   * missing address never sends the probe out of a default route to whatever answers there.
+   */
+  local?: boolean
 }
 
 /**

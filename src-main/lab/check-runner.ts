@@ -9,6 +9,7 @@ import {
   finish,
   findNs,
   firstAddressOf,
+  hasAddress,
   judgeCommand,
   judgeFromSnapshot,
   judgePort,
@@ -134,6 +135,11 @@ export async function runChecks(target: Target, checks: LabCheck[]): Promise<Che
     } else if (c.port) {
       const p = c.port
       if (!exists(p.from)) verdicts[i] = missingNs(p.from)
+      else if (p.local && !hasAddress(findNs(snapshot, p.from), p.to))
+        verdicts[i] = {
+          ok: false,
+          detail: `${p.to} is not an address of ${p.from}, so nothing was sent (the check tests a port on ${p.from}'s own address)`,
+        }
       else probe(i, portProbe(p), (o) => judgePort(p, o))
     } else if (c.command) {
       const cmd = c.command

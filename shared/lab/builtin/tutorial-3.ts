@@ -71,7 +71,7 @@ checks:
     nat: { ns: host, masquerade: { source: 192.168.15.0/24 } }
     hint: iptables -t nat -A POSTROUTING -s 192.168.15.0/24 -j MASQUERADE
   - name: port 8080 on the host reaches blue
-    port: { from: host, to: 192.168.15.5, port: 8080 }
+    port: { from: host, to: 192.168.15.5, port: 8080, local: true }
     fail: The forward does not answer
     hint: >-
       The DNAT rule sends port 8080 to 192.168.15.2:80, so something must listen on port 80 in

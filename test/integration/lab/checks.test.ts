@@ -241,6 +241,35 @@ ${checks}`
     })
 
     it.skipIf(!!noSocat)(
+      'a local port check sends nothing when the address is not on the namespace (it never leaves by a default route)',
+      async () => {
+        const lab = labOf(
+          yaml(`  - name: own address
+    port: { from: ${B}, to: 10.234.0.2, port: 7004, local: true }
+  - name: not its address
+    port: { from: ${B}, to: 10.234.0.1, port: 7004, local: true }
+`),
+        )
+        const tcp = listen(A, ['TCP-LISTEN:7004,fork,reuseaddr', 'SYSTEM:echo pong'])
+        const own = listen(B, ['TCP-LISTEN:7004,fork,reuseaddr', 'SYSTEM:echo pong'])
+        try {
+          await expect.poll(() => listening(A, 'tcp', 7004), { timeout: 10_000 }).toBe(true)
+          await expect.poll(() => listening(B, 'tcp', 7004), { timeout: 10_000 }).toBe(true)
+          const r = await labs.check(lab)
+          expect(byName(r, 'own address')).toMatchObject({ ok: true })
+          // A listens on 10.234.0.1:7004 and would answer: the check still refuses to probe it.
+          expect(byName(r, 'not its address')).toEqual({
+            name: 'not its address',
+            ok: false,
+            detail: `10.234.0.1 is not an address of ${B}, so nothing was sent (the check tests a port on ${B}'s own address)`,
+          })
+        } finally {
+          for (const p of [tcp, own]) await stop(p)
+        }
+      },
+    )
+
+    it.skipIf(!!noSocat)(
       'a TCP and a UDP port check pass against real socat listeners and fail once they are gone',
       async () => {
         const lab = labOf(
