@@ -2,6 +2,7 @@
 // the shared command builder), whether the kernel already shows its effect (someone did it by
 // hand, or an earlier run did), and the operations that take a tutorial back to its start.
 
+import type { LabCheck } from '../lab/checks'
 import { HOST_NS } from '../net/model'
 import type { NetLink, NetNamespace, Snapshot } from '../net/model'
 import type { NatBackend, NetOp } from '../net/ops'
@@ -37,10 +38,37 @@ function linkOf(snap: Snapshot, ns: string, ifname: string): NetLink | undefined
 }
 
 /**
- * Whether the snapshot already shows what `op` makes. Only what the snapshot holds is judged:
- * NAT rules are not in it, so a NAT operation is never "done" here.
+ * Whether a NAT operation's rule is in place, as a passing `nat` check of the lab says (read by
+ * the check from iptables and nftables; the snapshot holds no NAT rules). Without such a check,
+ * or before it passed, the operation is not done: running it again would add the rule twice.
  */
-export function opDone(op: NetOp, snap: Snapshot): boolean {
+export function natOpDone(
+  op: NetOp,
+  checks: readonly LabCheck[],
+  passed: (name: string) => boolean,
+): boolean {
+  if (op.op !== 'nat.masquerade' && op.op !== 'nat.port-forward') return false
+  return checks.some((c) => {
+    const n = c.nat
+    if (!n || n.ns !== op.ns || !passed(c.name)) return false
+    if (op.op === 'nat.masquerade')
+      return n.masquerade?.source === op.source && n.masquerade.out === op.outIf && !op.remove
+    if (op.op === 'nat.port-forward')
+      return (
+        n.forward?.protocol === op.protocol &&
+        n.forward.port === op.port &&
+        n.forward.to === `${op.toAddr}:${op.toPort}` &&
+        !op.remove
+      )
+    return false
+  })
+}
+
+/**
+ * Whether the snapshot already shows what `op` makes. Only what the snapshot holds is judged:
+ * NAT rules are not in it, so a NAT operation is done only as `natDone` says (natOpDone).
+ */
+export function opDone(op: NetOp, snap: Snapshot, natDone?: (op: NetOp) => boolean): boolean {
   switch (op.op) {
     case 'ns.add':
       return !!nsOf(snap, op.name)
@@ -74,6 +102,9 @@ export function opDone(op: NetOp, snap: Snapshot): boolean {
       )
     case 'forwarding.set':
       return nsOf(snap, op.ns)?.ipForward === op.enabled
+    case 'nat.masquerade':
+    case 'nat.port-forward':
+      return natDone?.(op) ?? false
     default:
       return false
   }
@@ -84,11 +115,12 @@ export function planStep(
   step: GuideStep,
   snap: Snapshot | null,
   nat: NatBackend = 'iptables',
+  natDone?: (op: NetOp) => boolean,
 ): PlannedOp[] {
   return step.ops.map((op) => ({
     op,
     commands: opLines(op, nat),
-    done: snap ? opDone(op, snap) : false,
+    done: snap ? opDone(op, snap, natDone) : false,
   }))
 }
 

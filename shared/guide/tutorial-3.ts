@@ -112,7 +112,7 @@ export const guide3: Guide = {
           'EXEC:/bin/hostname',
         ],
       ],
-      checks: ['port 8080 on the host reaches blue'],
+      checks: ['the host forwards port 8080 to blue', 'port 8080 on the host reaches blue'],
     },
   ],
 }

@@ -70,6 +70,9 @@ checks:
   - name: the host masquerades 192.168.15.0/24
     nat: { ns: host, masquerade: { source: 192.168.15.0/24 } }
     hint: iptables -t nat -A POSTROUTING -s 192.168.15.0/24 -j MASQUERADE
+  - name: the host forwards port 8080 to blue
+    nat: { ns: host, forward: { protocol: tcp, port: 8080, to: 192.168.15.2:80 } }
+    hint: iptables -t nat -A PREROUTING -p tcp --dport 8080 -j DNAT --to-destination 192.168.15.2:80
   - name: port 8080 on the host reaches blue
     port: { from: host, to: 192.168.15.5, port: 8080, local: true }
     fail: The forward does not answer

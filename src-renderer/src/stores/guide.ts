@@ -7,6 +7,7 @@
 import { GUIDES, guideFor, type Guide, type GuideStep } from '@shared/guide'
 import {
   guideServices,
+  natOpDone,
   opDone,
   opLines,
   planStep,
@@ -155,9 +156,13 @@ export const useGuideStore = defineStore('guide', () => {
     return states.includes('failed') ? 'failed' : 'unknown'
   }
 
+  /** A NAT operation is done when a passing nat check of the lab shows its rule. */
+  const natDone = (op: NetOp): boolean =>
+    !!lab && natOpDone(op, lab.checks ?? [], (name) => results.value?.get(name)?.ok === true)
+
   /** A step's operations with their commands and whether the kernel already shows each. */
   function planned(step: GuideStep): PlannedOp[] {
-    return planStep(step, netns.snapshot, netns.natBackend ?? 'iptables')
+    return planStep(step, netns.snapshot, netns.natBackend ?? 'iptables', natDone)
   }
 
   /** The services running now (started in this app), as ns/protocol/port. */
@@ -261,7 +266,7 @@ export const useGuideStore = defineStore('guide', () => {
     stepErrors.value = errors
     try {
       for (const op of step.ops) {
-        if (netns.snapshot && opDone(op, netns.snapshot)) continue
+        if (netns.snapshot && opDone(op, netns.snapshot, natDone)) continue
         const r = await ops.run(op, undefined, { notify: false })
         if (!r.ok) {
           if ('error' in r) stepErrors.value = { ...stepErrors.value, [step.id]: r.error }

@@ -7,6 +7,7 @@ import { GUIDES, guideFor } from '../../../shared/guide'
 import {
   guideNamespaces,
   guideServices,
+  natOpDone,
   opDone,
   planStep,
   resetOps,
@@ -228,8 +229,36 @@ describe('opDone reads the snapshot', () => {
       false,
     )
     expect(opDone({ op: 'forwarding.set', ns: 'host', enabled: true }, s)).toBe(false)
-    // NAT rules are not in a snapshot: never claimed done.
+    // NAT rules are not in a snapshot: never claimed done from it.
     expect(opDone({ op: 'nat.masquerade', ns: 'host', source: '10.0.0.0/24' }, s)).toBe(false)
+  })
+
+  it("takes NAT operations as done only from a passing nat check of the lab (tutorial 3's)", () => {
+    const r = parseLab(BUILTIN_LABS.find((b) => b.name === 'tutorial-3')!.yaml)
+    if (!r.ok) throw new Error('tutorial-3 does not parse')
+    const checks = r.lab.checks ?? []
+    const natOps = guideFor('tutorial-3')!.steps.flatMap((st) =>
+      st.ops.filter((o) => o.op.startsWith('nat.')),
+    )
+    expect(natOps.map((o) => o.op)).toEqual(['nat.masquerade', 'nat.port-forward'])
+    const s = snap(ns('host', {}))
+    for (const op of natOps) {
+      expect(
+        natOpDone(op, checks, () => true),
+        op.op,
+      ).toBe(true)
+      expect(
+        natOpDone(op, checks, () => false),
+        op.op,
+      ).toBe(false)
+      expect(
+        opDone(op, s, (o) => natOpDone(o, checks, () => true)),
+        op.op,
+      ).toBe(true)
+    }
+    // another rule than the check's is not done by it
+    const other = { op: 'nat.masquerade' as const, ns: 'host', source: '10.9.0.0/24' }
+    expect(natOpDone(other, checks, () => true)).toBe(false)
   })
 })
 
