@@ -308,6 +308,9 @@ export class SshTarget extends EventEmitter implements Target {
       let settled = false
       client.once('ready', () => {
         settled = true
+        // A batch and its marks are small writes: with Nagle's algorithm on, every round trip
+        // waited for the peer's delayed ACK (44 ms measured here; 0.3 ms with it off).
+        client.setNoDelay(true)
         this.client = client
         this.generation++
         this.slots = 0
