@@ -143,21 +143,17 @@ export function opCommands(op: NetOp, nat: NatBackend = 'iptables'): CommandStep
         },
       ]
     case 'veth.add': {
-      const a = op.ns && op.ns !== HOST_NS ? ['netns', nsToKernel(op.ns)] : []
-      const b = op.peerNs && op.peerNs !== HOST_NS ? ['netns', nsToKernel(op.peerNs)] : []
+      // The first name is made where ip runs: older kernels (Debian 12's 6.1 in the app's VM
+      // among them) look a new link's name up there, not where it is made, so `ip link add eth0
+      // netns red type veth peer ...` fails with "File exists" when the root has an eth0. The
+      // root's end comes first; else the command runs in the first end's namespace.
+      const a = op.ns ?? HOST_NS
+      const b = op.peerNs ?? HOST_NS
+      const [first, firstNs, second, secondNs] =
+        a !== HOST_NS && b === HOST_NS ? [op.peer, b, op.name, a] : [op.name, a, op.peer, b]
+      const into = secondNs === firstNs ? [] : ['netns', nsToKernel(secondNs)]
       const steps = [
-        ipStep(HOST_NS, [
-          'link',
-          'add',
-          op.name,
-          ...a,
-          'type',
-          'veth',
-          'peer',
-          'name',
-          op.peer,
-          ...b,
-        ]),
+        ipStep(firstNs, ['link', 'add', first, 'type', 'veth', 'peer', 'name', second, ...into]),
       ]
       if (op.up) {
         steps.push(ipStep(op.ns ?? HOST_NS, ['link', 'set', 'dev', op.name, 'up']))

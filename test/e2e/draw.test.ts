@@ -115,7 +115,7 @@ describe.skipIf(skip !== null)('draw a lab on the topology (Chromium bridge)', (
     await topo.connect(nsNodeId(red), nsNodeId(green))
     const commands = await topo.planCommands()
     expect(commands).toContain(
-      `ip link add ${facing(green)} netns ${red} type veth peer name ${facing(red)} netns ${green}`,
+      `ip -n ${red} link add ${facing(green)} type veth peer name ${facing(red)} netns ${green}`,
     )
     await app.screenshot('41-draw-plan-connect')
     await topo.confirm()
@@ -199,7 +199,7 @@ describe.skipIf(skip !== null)('draw a lab on the topology (Chromium bridge)', (
     await topo.connectByClicks(nsNodeId(red), bridgeNodeId('host', br))
     const commands = await topo.planCommands()
     expect(commands).toContain(
-      `ip link add ${facing(br)} netns ${red} type veth peer name ${facing(red)}`,
+      `ip link add ${facing(red)} type veth peer name ${facing(br)} netns ${red}`,
     )
     expect(commands).toContain(`ip link set dev ${facing(red)} master ${br}`)
     await app.screenshot('45-draw-plan-bridge-port')

@@ -237,7 +237,7 @@ describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
     expect(e.code).toBe('PARTIAL_FAILURE')
     expect(e.message).toMatch(/step 2 of 3/)
     expect(e.data).toMatchObject({ completed: [`ip netns add ${n}`] })
-    expect(String(e.data?.command)).toContain('type veth peer name lo')
+    expect(String(e.data?.command)).toContain('link add lo type veth peer name p0')
     expect((e.data?.notRun as string[])[0]).toContain('link set dev p0 up')
     expect(namespacesWithPrefix(P)).toContain(n)
     const failed = engine.log.entries.find((x) => x.exitCode !== 0)

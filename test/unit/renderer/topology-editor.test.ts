@@ -91,7 +91,7 @@ describe('topology editor', () => {
     const r = await answer(ed.connectNodes('ns:red', 'ns:green'), true)
     expect(r.title).toBe('Connect namespace red and namespace green')
     expect(r.commands).toContain(
-      'ip link add veth-green netns red type veth peer name veth-red netns green',
+      'ip -n red link add veth-green type veth peer name veth-red netns green',
     )
     expect(lab.doc!.lab.links).toHaveLength(1)
   })

@@ -347,7 +347,7 @@ describe('what is drawn plans into the engine’s commands', () => {
       expect.arrayContaining([
         'ip netns add red',
         'ip netns add green',
-        'ip link add veth-green netns red type veth peer name veth-red netns green',
+        'ip -n red link add veth-green type veth peer name veth-red netns green',
         'ip -n red addr add 10.0.0.1/24 dev veth-green',
         'ip -n green addr add 10.0.0.2/24 dev veth-red',
       ]),

@@ -165,8 +165,8 @@ describe('planLab', () => {
       'create namespace red: ip netns add red ; ip -n red link set dev lo up',
       'create namespace green: ip netns add green ; ip -n green link set dev lo up',
       'create bridge host/bridge1: ip link add name bridge1 type bridge ; ip link set dev bridge1 up',
-      'create link red:eth0-r — host:veth-r: ip link add eth0-r netns red type veth peer name veth-r ; ip -n red link set dev eth0-r up ; ip link set dev veth-r master bridge1 ; ip link set dev veth-r up',
-      'create link green:eth0-g — host:veth-g: ip link add eth0-g netns green type veth peer name veth-g ; ip -n green link set dev eth0-g up ; ip link set dev veth-g master bridge1 ; ip link set dev veth-g up',
+      'create link red:eth0-r — host:veth-r: ip link add veth-r type veth peer name eth0-r netns red ; ip -n red link set dev eth0-r up ; ip link set dev veth-r master bridge1 ; ip link set dev veth-r up',
+      'create link green:eth0-g — host:veth-g: ip link add veth-g type veth peer name eth0-g netns green ; ip -n green link set dev eth0-g up ; ip link set dev veth-g master bridge1 ; ip link set dev veth-g up',
       'create address red:eth0-r 10.0.0.1/24: ip -n red addr add 10.0.0.1/24 dev eth0-r',
       'create address green:eth0-g 10.0.0.2/24: ip -n green addr add 10.0.0.2/24 dev eth0-g',
     ])
@@ -289,7 +289,7 @@ describe('planLab', () => {
     const p = planLab(builtin(2), s, { nat: 'iptables', owned: tutorial2Owned() })
     expect(summary(p)).toEqual([
       'delete link red:eth0-r (replaced): ip -n red link delete dev eth0-r',
-      'create link red:eth0-r — host:veth-r: ip link add eth0-r netns red type veth peer name veth-r ; ip -n red link set dev eth0-r up ; ip link set dev veth-r master bridge1 ; ip link set dev veth-r up',
+      'create link red:eth0-r — host:veth-r: ip link add veth-r type veth peer name eth0-r netns red ; ip -n red link set dev eth0-r up ; ip link set dev veth-r master bridge1 ; ip link set dev veth-r up',
       'create address red:eth0-r 10.0.0.1/24: ip -n red addr add 10.0.0.1/24 dev eth0-r',
     ])
   })
@@ -440,7 +440,7 @@ describe('labToScript', () => {
         '',
         'ip netns add ns1',
         'ip netns add ns2',
-        'ip link add veth0 netns ns1 type veth peer name veth1 netns ns2',
+        'ip -n ns1 link add veth0 type veth peer name veth1 netns ns2',
         'ip -n ns1 link set dev lo up',
         'ip -n ns1 link set dev veth0 up',
         'ip -n ns1 addr add 10.10.10.1/28 dev veth0',

@@ -265,18 +265,19 @@ describe('a kernel namespace actually called "host" is never the root namespace'
       ns: HOST_NETNS_ALIAS,
       peerNs: HOST_NS,
     })[0]!
+    // The root's end is made first, where ip runs; "a" goes into the namespace called "host".
     expect(veth.argv).toEqual([
       'ip',
       'link',
       'add',
-      'a',
-      'netns',
-      'host',
+      'b',
       'type',
       'veth',
       'peer',
       'name',
-      'b',
+      'a',
+      'netns',
+      'host',
     ])
   })
 

@@ -55,7 +55,7 @@ describe('opCommands', () => {
     expect(lines({ op: 'ns.add', name: 'ns1' })).toEqual(['ip netns add ns1'])
     expect(
       lines({ op: 'veth.add', name: 'veth0', peer: 'veth1', ns: 'ns1', peerNs: 'ns2' }),
-    ).toEqual(['ip link add veth0 netns ns1 type veth peer name veth1 netns ns2'])
+    ).toEqual(['ip -n ns1 link add veth0 type veth peer name veth1 netns ns2'])
     expect(lines({ op: 'bridge.add', ns: HOST_NS, name: 'br0' })).toEqual([
       'ip link add name br0 type bridge',
       'ip link set dev br0 up',
