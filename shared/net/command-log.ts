@@ -17,6 +17,11 @@ export interface LogEntry {
   source: string
   /** True when the command changed state (operations), false for reads. */
   mutating: boolean
+  /**
+   * "helper": the in-target helper made this change over netlink instead of running the command;
+   * `argv` is the command that makes the same change (what the export script runs).
+   */
+  via?: 'helper'
 }
 
 /** Export the successful mutating commands as a runnable shell script. */

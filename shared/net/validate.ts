@@ -12,9 +12,14 @@ const bad = (message: string): Check => ({ ok: false, message })
 const SHELL_META = /[;&|`$<>(){}[\]*?!~#\\'"^]/
 const ALLOWED_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
 
+const UTF8 = new TextEncoder()
+
 function byteLength(s: string): number {
-  return new TextEncoder().encode(s).length
+  return UTF8.encode(s).length
 }
+
+/** The common case, known good at once: ASCII letters, digits, "_", "." and "-", 1-15 bytes. */
+const PLAIN_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,14}$/
 
 function describeChar(c: string): string {
   if (c === '\n') return 'a newline'
@@ -35,6 +40,7 @@ function describeChar(c: string): string {
  * not starting with `-` or `.`, never `.` or `..`.
  */
 export function checkName(value: unknown, what = 'Name'): Check {
+  if (typeof value === 'string' && PLAIN_NAME.test(value)) return OK
   if (typeof value !== 'string') return bad(`${what} must be text.`)
   if (value.length === 0) return bad(`${what} is empty.`)
   if (value === '.' || value === '..') return bad(`${what} cannot be "${value}".`)

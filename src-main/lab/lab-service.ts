@@ -29,6 +29,8 @@ export interface LabServiceOptions {
   concurrency?: number
   /** The firewall tool for NAT instead of detecting it (tests). */
   natBackend?: NatBackend
+  /** Let the in-target helper make per-namespace changes where it can run (default true; EngineOptions.helper). */
+  helper?: boolean
 }
 
 /** Where an apply or destroy is. */
@@ -87,6 +89,7 @@ export class LabService {
       e = new NetnsEngine(this.target, this.log, {
         ownedFile: labRecordFile(name),
         ...(this.opts.natBackend ? { natBackend: this.opts.natBackend } : {}),
+        ...(this.opts.helper === false ? { helper: false } : {}),
       })
       this.engines.set(name, e)
     }

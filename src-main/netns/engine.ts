@@ -1,7 +1,6 @@
 // NetnsEngine: the one object the UI, lab files and the CLI drive. Snapshot, apply validated
 // operations, reset what the app created. Knows nothing of Electron.
 
-import { randomBytes } from 'node:crypto'
 import { EventEmitter } from 'node:events'
 import { AppError } from '../../shared/errors'
 import type { ApplyResult, ResetResult } from '../../shared/ipc/domains/core'
@@ -19,28 +18,20 @@ import {
   NFT_TABLE,
   OP_TITLES,
   namespaceRefProblem,
-  opCommands,
   opCreates,
   opNamespaceRefs,
   validateOp,
   validateOps,
-  type CommandStep,
   type NatBackend,
   type NetOp,
 } from '../../shared/net/ops'
 import { toShellLine } from '../../shared/net/shell'
-import type { CommandResult, Target } from '../target/target'
+import type { Target } from '../target/target'
 import { readBranchFacts } from './branch-facts'
 import { CommandLog } from './command-log'
-import {
-  logEntries,
-  outcomes,
-  runOps,
-  throwIfFailed,
-  toUnits,
-  type OpRun,
-  type Unit,
-} from './operations'
+import { HELPER_PROGRAM } from './helper/program'
+import { runOpsInLanes, type LaneRunner } from './lanes'
+import { logEntries, runOps, throwIfFailed, type Unit } from './operations'
 import { readSnapshot } from './snapshot'
 
 /** Where, in the target, the engine records what it created (tmpfs: gone on reboot, like the namespaces). */
@@ -61,6 +52,11 @@ export interface EngineOptions {
   natBackend?: NatBackend
   /** What the target is, for the sentences of branch cuts (default: its kind; "vm" for the app's VM). */
   role?: BranchFacts['target']
+  /**
+   * Let a lab's per-namespace steps run through the in-target helper when the target can run it
+   * (default true; lanes.ts). False: always one `ip -n NS -batch` per namespace.
+   */
+  helper?: boolean
 }
 
 /** How one apply runs. */
@@ -76,6 +72,8 @@ export interface ApplyOptions {
 export class NetnsEngine extends EventEmitter {
   readonly log: CommandLog
   private nat: NatBackend | null = null
+  private runner: Promise<LaneRunner> | null = null
+  private readonly helper: boolean
   private readonly ownedFile: string
   /** What the target is (the VM, an SSH host, this machine), for the branch-cut sentences. */
   role: BranchFacts['target']
@@ -90,6 +88,7 @@ export class NetnsEngine extends EventEmitter {
     this.ownedFile = opts.ownedFile ?? OWNED_FILE
     this.nat = opts.natBackend ?? null
     this.role = opts.role ?? target.kind
+    this.helper = opts.helper ?? true
     if (
       !/^\/run\/netns-studio\/[A-Za-z0-9_.-]+$/.test(this.ownedFile) ||
       this.ownedFile.includes('..')
@@ -137,7 +136,14 @@ export class NetnsEngine extends EventEmitter {
     const record = recordUnits(ops, this.ownedFile)
     const run =
       (opts.concurrency ?? 1) > 1
-        ? await runOpsInLanes(this.target, ops, nat, record, opts.concurrency ?? 1)
+        ? await runOpsInLanes(
+            this.target,
+            ops,
+            nat,
+            record,
+            opts.concurrency ?? 1,
+            await this.laneRunner(),
+          )
         : await runOps(this.target, ops, nat, record)
     const recorded = run.outcomes.some((o) => o.bookkeeping && o.exitCode === 0)
     if (!recorded) {
@@ -237,9 +243,15 @@ export class NetnsEngine extends EventEmitter {
    * carry the confirmation; the facts are read only when some operation could cut at all.
    */
   private async checkBranch(ops: NetOp[]): Promise<void> {
-    const risky = ops
-      .map((op, index) => ({ op, index }))
-      .filter(({ op }) => mayCut(op) && !('confirm' in op && op.confirm === CUT_CONNECTION))
+    // A link an earlier operation of the same list creates cannot be carrying the connection.
+    const created = new Set<string>()
+    const risky: Array<{ op: NetOp; index: number }> = []
+    ops.forEach((op, index) => {
+      const confirmed = 'confirm' in op && op.confirm === CUT_CONNECTION
+      const fresh = 'ifname' in op && created.has(`${op.ns}/${op.ifname}`)
+      if (mayCut(op) && !confirmed && !fresh) risky.push({ op, index })
+      for (const c of opCreates(op)) if (c.kind === 'link') created.add(`${c.ns}/${c.ifname}`)
+    })
     if (risky.length === 0) return
     const facts = await this.branch()
     for (const { op, index } of risky) {
@@ -256,6 +268,23 @@ export class NetnsEngine extends EventEmitter {
         },
       })
     }
+  }
+
+  /**
+   * How lanes run on this target: the in-target helper when it can run there (perl and a known
+   * setns number; asked once, one round trip), else shells running ip.
+   */
+  laneRunner(): Promise<LaneRunner> {
+    if (!this.helper) return Promise.resolve({ kind: 'sh' })
+    this.runner ??= this.target
+      .run([['perl', '-e', HELPER_PROGRAM, 'probe']], { timeoutMs: 10_000 })
+      .then(([r]): LaneRunner => {
+        const m = /^ok \S+ (\d+)\n/.exec(r?.exitCode === 0 ? r.stdout : '')
+        return m ? { kind: 'helper', setns: Number(m[1]) } : { kind: 'sh' }
+      })
+    // A failed probe (a dropped connection) is asked again next time.
+    this.runner.catch(() => (this.runner = null))
+    return this.runner
   }
 
   /** Which tool builds NAT rules on the target: iptables when it works there, else nft (cached). */
@@ -323,144 +352,4 @@ function natCleanupScript(): string {
     `if command -v nft >/dev/null && nft list table ip ${NFT_TABLE} >/dev/null 2>&1; then nft delete table ip ${NFT_TABLE} && n=$((n+1)); fi`,
     'echo $n',
   ].join('\n')
-}
-
-/**
- * Where the trailing run of single-namespace operations starts: from there on, every operation
- * runs all its steps in one namespace (not the root) and names no other, so operations of
- * different namespaces are independent of each other.
- */
-function laneStart(ops: NetOp[], nat: NatBackend): number {
-  let i = ops.length
-  while (i > 0) {
-    const op = ops[i - 1]!
-    const steps = opCommands(op, nat)
-    const ns = steps[0]?.ns
-    if (!ns || ns === HOST_NS || op.op === 'ns.add' || op.op === 'ns.delete') break
-    if (steps.some((s) => s.ns !== ns) || opNamespaceRefs(op).some(([, r]) => r !== ns)) break
-    i--
-  }
-  return i
-}
-
-/**
- * One remote script that runs lanes (each a list of units, in order) side by side in `workers`
- * background shells, lanes dealt round-robin. Each unit's stdin is cut from the script's stdin;
- * a failed unit stops its lane and no worker starts another unit after it. Prints, per unit that
- * ran, its stderr and then a line "@@R<nonce> i code" (worker by worker).
- */
-export function lanesCommand(lanes: Unit[][], workers: number): { argv: string[]; stdin: string } {
-  const nonce = randomBytes(8).toString('hex')
-  let next = 0
-  const fns: string[] = []
-  const laneIdx = lanes.map((units) =>
-    units.map((u) => {
-      const i = next++
-      fns.push(
-        `u${i}() { ${toShellLine(u.argv)} ${u.stdin === undefined ? '</dev/null' : `<"$d/${i}.in"`}; }`,
-      )
-      return i
-    }),
-  )
-  const perWorker = [...Array(Math.max(1, Math.min(workers, lanes.length))).keys()].map((w) =>
-    laneIdx.filter((_, k) => k % workers === w).map((l) => l.join(' ')),
-  )
-  const script = [
-    'umask 077; d=$(mktemp -d /tmp/nss-lanes.XXXXXX) || exit 1',
-    `trap 'rm -rf "$d"' EXIT`,
-    `trap 'exit 1' HUP INT TERM`,
-    `awk -v d="$d" '/^@@U${nonce} [0-9]+$/ { if (f) close(f); f = d "/" $2 ".in"; printf "" > f; next } { print >> f }'`,
-    ...fns,
-    // Each unit's stderr, then its mark, go to its worker's file: no process but the unit's own.
-    `lane() { for i in "$@"; do [ -e "$d/fail" ] && return; "u$i" 2>>"$o"; r=$?; printf '\\n@@R${nonce} %s %s\\n' $i $r >>"$o"; [ $r = 0 ] || { : >"$d/fail"; return; }; done; }`,
-    ...perWorker.map(
-      (ls, w) => `( o="$d/w${w}"; : >"$o"; ${ls.map((l) => `lane ${l}`).join('; ')} ) &`,
-    ),
-    'wait',
-    'cat "$d"/w*',
-    '[ ! -e "$d/fail" ]',
-  ].join('\n')
-  let stdin = ''
-  let k = 0
-  for (const units of lanes)
-    for (const u of units) {
-      if (u.stdin !== undefined)
-        stdin += `@@U${nonce} ${k}\n${u.stdin.endsWith('\n') ? u.stdin : `${u.stdin}\n`}`
-      k++
-    }
-  return { argv: ['sh', '-c', script, 'sh', nonce], stdin }
-}
-
-/** The per-unit results in lanesCommand's output (absent: not run). */
-function laneResults(r: CommandResult, units: Unit[]): Array<CommandResult | undefined> {
-  const nonce = r.argv[4] ?? ''
-  const out: Array<CommandResult | undefined> = new Array<CommandResult | undefined>(units.length)
-  // Each mark ends a unit: its stderr is the text since the previous mark.
-  const marks = [...r.stdout.matchAll(new RegExp(`\\n@@R${nonce} (\\d+) (\\d+)\\n`, 'g'))]
-  const per = r.durationMs / Math.max(1, marks.length)
-  let from = 0
-  for (const m of marks) {
-    const i = Number(m[1])
-    const u = units[i]
-    if (u)
-      out[i] = {
-        argv: u.argv,
-        stdout: '',
-        stderr: r.stdout.slice(from, m.index),
-        exitCode: Number(m[2]),
-        durationMs: per,
-      }
-    from = m.index + m[0].length
-  }
-  return out
-}
-
-/**
- * runOps, with the trailing single-namespace operations run as lanes side by side (one lane per
- * namespace, its consecutive ip steps in one batch), in the same round trip.
- */
-async function runOpsInLanes(
-  target: Target,
-  ops: NetOp[],
-  nat: NatBackend,
-  extra: Unit[],
-  workers: number,
-): Promise<OpRun> {
-  const cut = laneStart(ops, nat)
-  const byNs = new Map<string, NetOp[]>()
-  for (const op of ops.slice(cut)) {
-    const ns = opCommands(op, nat)[0]!.ns
-    byNs.set(ns, [...(byNs.get(ns) ?? []), op])
-  }
-  if (byNs.size < 2) return runOps(target, ops, nat, extra)
-  for (const op of ops) {
-    const problem = validateOp(op)
-    if (problem)
-      throw new AppError('INVALID_ARGUMENT', problem.message, { data: { field: problem.field } })
-  }
-  const owner = new Map<CommandStep, NetOp>()
-  const stepsOf = (list: NetOp[]): CommandStep[] =>
-    list.flatMap((op) => opCommands(op, nat).map((s) => (owner.set(s, op), s)))
-  const head = toUnits(stepsOf(ops.slice(0, cut)))
-  const lanes = [...byNs.values()].map((list) => toUnits(stepsOf(list)))
-  const laneUnits = lanes.flat()
-  const cmd = lanesCommand(lanes, workers)
-  const started = Date.now()
-  const results = await target.run(
-    [...head.map((u) => u.argv), cmd.argv, ...extra.map((u) => u.argv)],
-    {
-      stdin: [...head.map((u) => u.stdin), cmd.stdin, ...extra.map((u) => u.stdin)],
-      stopOnError: true,
-      timeoutMs: 60_000,
-    },
-  )
-  const lanesRun = results[head.length]
-  const all: Array<CommandResult | undefined> = [
-    ...results.slice(0, head.length),
-    ...(lanesRun ? laneResults(lanesRun, laneUnits) : new Array<undefined>(laneUnits.length)),
-    ...results.slice(head.length + 1),
-  ]
-  const units = [...head, ...laneUnits, ...extra]
-  const out = outcomes(units, all as CommandResult[]).map((o) => ({ ...o, op: owner.get(o.step) }))
-  return { outcomes: out, durationMs: Date.now() - started }
 }

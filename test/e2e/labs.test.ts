@@ -117,6 +117,24 @@ layout:
     await ui.findNs(blue)
     if (await ui.nsFilter.isVisible()) await ui.nsFilter.fill('')
 
+    // The namespaces' own steps were made by the in-target helper: the log says so on each, with
+    // the command that makes the same change.
+    const log = await ui.openLog()
+    const step = log.getByRole('listitem').filter({
+      hasText: `ip -n ${red} addr add 10.77.0.1/24 dev r0`,
+    })
+    await expect.poll(() => step.count(), { timeout: STEP_MS }).toBe(1)
+    expect(await step.locator('.via').innerText()).toBe('helper')
+    expect(
+      await log
+        .getByRole('listitem')
+        .filter({ hasText: `ip netns add ${red}` })
+        .locator('.via')
+        .count(),
+    ).toBe(0)
+    await shoot('31b-lab-log-helper')
+    await log.getByRole('button', { name: 'Close command log' }).click()
+
     const again = await labs.planAndApply()
     expect(await again.locator('#plan-msg').innerText()).toMatch(
       new RegExp(`already matches lab ${name}: nothing to do\\.$`),

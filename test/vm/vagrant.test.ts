@@ -8,12 +8,14 @@ import { createServer as createHttpServer } from 'node:http'
 import { type AddressInfo, createServer } from 'node:net'
 import { join } from 'node:path'
 import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { parseLab } from '../../shared/lab/parse'
 import type { Snapshot } from '../../shared/net/model'
 import { parsePingLine } from '../../shared/net/ping'
 import { libvirtFacts } from '../../shared/vm/provider-probes'
 import type { VmInfo } from '../../shared/vm/info'
 import type { VmProgress, VmStep } from '../../shared/vm/progress'
 import { targetFactory } from '../../src-main/app/targets'
+import { LabService } from '../../src-main/lab/lab-service'
 import { NetnsEngine } from '../../src-main/netns/engine'
 import { clearNetem, readNetem } from '../../src-main/streams/oneshot'
 import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
@@ -480,6 +482,51 @@ describe.skipIf(skip !== null)('the real Vagrant VM through the app driver', () 
     const after = await rtts()
     expect(after).toHaveLength(4)
     expect(Math.max(...after)).toBeLessThan(100)
+  })
+
+  it("a lab's per-namespace steps run through the in-target helper on the VM's own perl", async (ctx) => {
+    if (setupSkip) return ctx.skip(setupSkip)
+    const engine = await connect()
+    // Each namespace's end is called eth0, like the VM's own NIC: Debian 12's kernel looks a new
+    // link's name up in the namespace ip runs in, so the engine makes the root's end first.
+    const parsed = parseLab(
+      [
+        'name: vmhelper',
+        'namespaces: { hx1: {}, hx2: {}, hx3: {} }',
+        'bridges: [{ name: hxbr }]',
+        'links:',
+        ...[1, 2, 3].flatMap((i) => [
+          '  - endpoints:',
+          `      - { ns: hx${i}, name: eth0, addresses: [10.77.0.${i}/24, 'fd77::${i}/64'] }`,
+          `      - { bridge: hxbr, name: hxv${i} }`,
+        ]),
+        'routes: [{ ns: hx1, to: 10.78.0.0/16, via: 10.77.0.2 }]',
+      ].join('\n'),
+    )
+    if (!parsed.ok) throw new Error(JSON.stringify(parsed.errors))
+    const lab = parsed.lab
+    // netem is not the helper's own: it runs tc from inside the namespace it entered.
+    lab.links[2]!.endpoints[0].netem = { delayMs: 20 }
+    const labs = new LabService(engine.target)
+    const runner = await labs.engineFor(lab.name).laneRunner()
+    log(`lane runner in the VM: ${JSON.stringify(runner)}`)
+    expect(runner).toMatchObject({ kind: 'helper' })
+    await labs.apply(lab)
+    expect(labs.log.entries.filter((e) => e.via === 'helper').map((e) => e.line)).toEqual(
+      expect.arrayContaining([
+        'ip -n hx1 addr add 10.77.0.1/24 dev eth0',
+        'ip -n hx1 route add 10.78.0.0/16 via 10.77.0.2',
+      ]),
+    )
+    expect((await labs.plan(lab)).changes).toEqual([])
+    expect((await readNetem(engine.target, 'hx3', 'eth0')).delayMs).toBe(20)
+    const [ping] = await engine.target.run([
+      ['ip', 'netns', 'exec', 'hx1', 'ping', '-n', '-c', '1', '-W', '2', '10.77.0.2'],
+    ])
+    expect(ping?.exitCode).toBe(0)
+    await labs.destroy(lab.name)
+    const [left] = await engine.target.run([['ip', 'netns', 'list']])
+    expect(left?.stdout).not.toMatch(/hx\d/)
   })
 
   it('halts (state stopped), boots again: the namespaces are gone and the notice says so', async (ctx) => {
