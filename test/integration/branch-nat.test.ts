@@ -13,6 +13,7 @@ import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
 import { SshTarget } from '../../src-main/target/ssh-target'
 import { previewLines } from '../../src-renderer/src/lib/op-forms'
 import { cleanupPrefix, runPrefix, sh } from '../support/netns'
+import { sshTargetForSuite } from '../support/ssh-target'
 import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
 import { openAppRouter, type AppRouter } from './app-router'
 
@@ -227,21 +228,17 @@ describe.skipIf(!!skip)("don't cut the branch you sit on (the test sshd runs ove
 })
 
 describe.skipIf(!!skip)('preview = what runs, and nft removes only its own rule', () => {
-  let sshd: SshdFixture
+  const ssh = sshTargetForSuite()
   let app: AppRouter
-  let target: SshTarget
   let nft: NetnsEngine
   const nsNft = `${P}n`
   const nsDetected = `${P}r`
 
   beforeAll(async () => {
-    sshd = await startSshd()
-    app = openAppRouter(sshd, OWNED)
+    app = openAppRouter(ssh.sshd, OWNED)
     await app.invoke('target:connect', app.sshSpec)
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
     // iptables works here, so the engine would choose it: force nft to exercise the nft path.
-    nft = new NetnsEngine(target, undefined, { ownedFile: OWNED, natBackend: 'nft' })
+    nft = new NetnsEngine(ssh.target, undefined, { ownedFile: OWNED, natBackend: 'nft' })
     await nft.apply([
       { op: 'ns.add', name: nsNft },
       { op: 'ns.add', name: nsDetected },
@@ -250,9 +247,7 @@ describe.skipIf(!!skip)('preview = what runs, and nft removes only its own rule'
 
   afterAll(async () => {
     await nft?.reset().catch(() => undefined)
-    await target?.close()
     await app?.close()
-    await sshd?.stop()
     cleanupPrefix(P)
     execFileSync('rm', ['-f', OWNED])
   })

@@ -8,8 +8,6 @@ import { HOST_NS, type NetNamespace, type Snapshot } from '../../shared/net/mode
 import type { NetOp } from '../../shared/net/ops'
 import { deriveTopology } from '../../shared/net/topology'
 import { NetnsEngine } from '../../src-main/netns/engine'
-import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
-import { SshTarget } from '../../src-main/target/ssh-target'
 import {
   cleanupPrefix,
   hostLinksWithPrefix,
@@ -18,7 +16,8 @@ import {
   runPrefix,
   sh,
 } from '../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
+import { sshTargetForSuite } from '../support/ssh-target'
+import { integrationSkipReason } from '../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP engine integration: ${skip}`)
@@ -35,23 +34,19 @@ function find(snap: Snapshot, name: string): NetNamespace {
 }
 
 describe.skipIf(!!skip)('NetnsEngine over SSH on real namespaces', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
   let engine: NetnsEngine
   let forwardBefore = '0'
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-    engine = new NetnsEngine(target, undefined, { ownedFile: `/run/netns-studio/owned-${P}test` })
+  beforeAll(() => {
+    engine = new NetnsEngine(ssh.target, undefined, {
+      ownedFile: `/run/netns-studio/owned-${P}test`,
+    })
     forwardBefore = sh(['sysctl', '-n', 'net.ipv4.ip_forward']).trim()
   })
 
   afterAll(async () => {
     await engine?.reset().catch(() => undefined)
-    await target?.close()
-    await sshd?.stop()
     cleanupPrefix(P)
     sh(['sysctl', '-qw', `net.ipv4.ip_forward=${forwardBefore}`])
   })

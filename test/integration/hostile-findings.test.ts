@@ -32,7 +32,8 @@ import { LocalTarget } from '../../src-main/target/local-target'
 import { SshTarget } from '../../src-main/target/ssh-target'
 import type { StreamHandle } from '../../src-main/target/target'
 import { cleanupPrefix, runPrefix, sh } from '../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
+import { sshTargetForSuite } from '../support/ssh-target'
+import { integrationSkipReason } from '../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP hostile-findings integration: ${skip}`)
@@ -87,18 +88,14 @@ describe('line buffers are capped (no real target needed)', () => {
 })
 
 describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
   let engine: NetnsEngine
   const keyDir = skip ? '' : mkdtempSync(join(tmpdir(), 'nss-keys-'))
   let other: ChildProcess | null = null
 
-  beforeAll(async () => {
+  beforeAll(() => {
     cleanupPrefix(P)
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-    engine = new NetnsEngine(target, undefined, {
+    engine = new NetnsEngine(ssh.target, undefined, {
       ownedFile: `/run/netns-studio/owned-${P}hostile`,
     })
   })
@@ -106,8 +103,6 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
   afterAll(async () => {
     other?.kill('SIGKILL')
     await engine?.reset().catch(() => undefined)
-    await target?.close()
-    await sshd?.stop()
     cleanupPrefix(P)
     rmSync(keyDir, { recursive: true, force: true })
   })
@@ -237,7 +232,7 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
         })
         expect(inRoot(rootDev)).toBe(true)
         // the reachability matrix probes from the right one: only the real "host" has 10.213.0.1
-        const m = await runMatrix(target, [
+        const m = await runMatrix(ssh.target, [
           { src: HOST_NETNS_ALIAS, dst: HOST_NETNS_ALIAS, address: '10.213.0.1' },
           { src: HOST_NS, dst: HOST_NETNS_ALIAS, address: '10.213.0.1' },
         ])
@@ -251,7 +246,7 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
     it.skipIf(preexisting)(
       "traffic samples keep its interfaces apart from the root's",
       async () => {
-        const h: StreamHandle = await target.stream(samplerArgv(0.2), { lines: true })
+        const h: StreamHandle = await ssh.target.stream(samplerArgv(0.2), { lines: true })
         const parser = new SamplerParser()
         let sample: TrafficSample | null = null
         h.on('line', (l: string) => (sample = parser.push(l) ?? sample))
@@ -273,9 +268,9 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
   describe('key files', () => {
     const connect = (path: string): Promise<unknown> => {
       const t = new SshTarget({
-        host: sshd.host,
-        port: sshd.port,
-        username: sshd.username,
+        host: ssh.sshd.host,
+        port: ssh.sshd.port,
+        username: ssh.sshd.username,
         privateKeyPath: path,
         hostKeys: new MemoryHostKeyStore(),
       })
@@ -330,7 +325,7 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
     })
 
     it('the real key still works', async () => {
-      await expect(connect(sshd.privateKeyPath)).resolves.toBeUndefined()
+      await expect(connect(ssh.sshd.privateKeyPath)).resolves.toBeUndefined()
     })
   })
 
@@ -372,7 +367,7 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
       sh(['ip', 'netns', 'add', ns])
       sh(['ip', '-n', ns, 'link', 'set', 'lo', 'up'])
       const s = await CaptureSession.start(
-        target,
+        ssh.target,
         { ns, ifname: 'lo', filter: 'icmp' },
         { data: () => undefined, ended: () => undefined },
       )
@@ -400,7 +395,7 @@ describe.skipIf(!!skip)('hostile findings against real namespaces over SSH', () 
       const before = engine.log.entries.length
       await expect(
         CaptureSession.start(
-          target,
+          ssh.target,
           { ns, ifname: 'lo', filter: '-W 1 -G 1 -z /bin/sh -Z root icmp' },
           { data: () => undefined, ended: () => undefined },
         ),

@@ -5,10 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest'
 import { HOST_NS, type NetNamespace, type Snapshot } from '../../shared/net/model'
 import { readSnapshot } from '../../src-main/netns/snapshot'
-import { MemoryHostKeyStore } from '../../src-main/target/host-keys'
-import { SshTarget } from '../../src-main/target/ssh-target'
 import { cleanupPrefix, runPrefix, sh } from '../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../support/sshd'
+import { sshTargetForSuite } from '../support/ssh-target'
+import { integrationSkipReason } from '../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP snapshot inode integration: ${skip}`)
@@ -32,25 +31,19 @@ const seenInside = (ns: string | null): number => {
 }
 
 describe.skipIf(!!skip)('snapshot inodes on real namespaces', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
+  beforeAll(() => {
     for (const n of [A, B]) sh(['ip', 'netns', 'add', n])
   })
 
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
   })
 
   it('gives each namespace the inode of its file, as a process inside sees it; two differ', async () => {
-    const run = vi.spyOn(target, 'run')
-    const snap = await readSnapshot(target)
+    const run = vi.spyOn(ssh.target, 'run')
+    const snap = await readSnapshot(ssh.target)
     // Still one command in one round trip.
     expect(run).toHaveBeenCalledTimes(1)
     expect(run.mock.calls[0]![0]).toHaveLength(1)
@@ -64,7 +57,7 @@ describe.skipIf(!!skip)('snapshot inodes on real namespaces', () => {
   })
 
   it("gives the root namespace the host's inode, different from every named one", async () => {
-    const snap = await readSnapshot(target)
+    const snap = await readSnapshot(ssh.target)
     const host = find(snap, HOST_NS).inode
     expect(host).toBe(seenInside(null))
     // PID 1's namespace file is the tutorial's reference; a sandbox may deny reading it.

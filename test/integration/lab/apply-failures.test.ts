@@ -2,13 +2,11 @@
 // and the error names the step, the lab's change and what was left in place (namespaces side by
 // side or one after the other); destroy then removes what was made. Hostile values never run.
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { AppError } from '../../../shared/errors'
 import { parseLab } from '../../../shared/lab/parse'
 import type { Lab } from '../../../shared/lab/types'
 import { LabService } from '../../../src-main/lab/lab-service'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import {
   cleanupPrefix,
   hostLinksWithPrefix,
@@ -16,7 +14,8 @@ import {
   runPrefix,
   sh,
 } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP lab apply failures integration: ${skip}`)
@@ -57,18 +56,9 @@ async function failure(p: Promise<unknown>): Promise<AppError> {
 }
 
 describe.skipIf(!!skip)('lab apply failures', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-  })
-
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
   })
@@ -77,7 +67,7 @@ describe.skipIf(!!skip)('lab apply failures', () => {
     'stops at the refused step (%i namespaces at a time), names it and its change, leaves the rest in place; destroy cleans up',
     async (concurrency) => {
       const lab = failingLab(`fail${concurrency}`)
-      const labs = new LabService(target, undefined, { concurrency })
+      const labs = new LabService(ssh.target, undefined, { concurrency })
       const e = await failure(labs.apply(lab))
       expect(e.code).toBe('PARTIAL_FAILURE')
       expect(e.message).toMatch(
@@ -123,7 +113,7 @@ describe.skipIf(!!skip)('lab apply failures', () => {
     const lab = failingLab('hostile')
     lab.namespaces['a;rm -rf /'] = {}
     lab.links[0]!.endpoints[0].ns = '-n'
-    const labs = new LabService(target)
+    const labs = new LabService(ssh.target)
     const before = labs.log.entries.length
     const e = await failure(labs.apply(lab))
     expect(e.code).toBe('INVALID_ARGUMENT')

@@ -9,8 +9,6 @@ import { prefixLab } from '../../../shared/lab/prefix'
 import type { Lab } from '../../../shared/lab/types'
 import type { NatBackend } from '../../../shared/net/ops'
 import { LabService } from '../../../src-main/lab/lab-service'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import {
   cleanupPrefix,
   hostLinksWithPrefix,
@@ -18,7 +16,8 @@ import {
   runPrefix,
   sh,
 } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP lab built-ins integration: ${skip}`)
@@ -54,20 +53,14 @@ function natRules(): string[] {
 }
 
 describe.skipIf(!!skip)('built-in labs on real namespaces', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
   let forwardBefore = '0'
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
+  beforeAll(() => {
     forwardBefore = sh(['sysctl', '-n', 'net.ipv4.ip_forward']).trim()
   })
 
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
     sh(['sysctl', '-qw', `net.ipv4.ip_forward=${forwardBefore}`])
@@ -119,7 +112,7 @@ describe.skipIf(!!skip)('built-in labs on real namespaces', () => {
     '%s (NAT: %s) applies, works, re-plans to nothing, re-applies to nothing, destroys to nothing',
     async (name, nat) => {
       const lab = builtin(name)
-      const labs = new LabService(target, undefined, nat ? { natBackend: nat } : {})
+      const labs = new LabService(ssh.target, undefined, nat ? { natBackend: nat } : {})
       try {
         const natBefore = natRules().length
         const progress: string[] = []

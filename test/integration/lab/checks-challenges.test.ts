@@ -8,10 +8,9 @@ import { BUILTIN_LABS } from '../../../shared/lab/builtin/index'
 import { parseLab } from '../../../shared/lab/parse'
 import { prefixLab } from '../../../shared/lab/prefix'
 import { LabService } from '../../../src-main/lab/lab-service'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP lab challenges integration: ${skip}`)
@@ -46,20 +45,14 @@ const FIXES: Record<string, string[][]> = {
 const challenges = BUILTIN_LABS.filter((b) => b.kind === 'challenge')
 
 describe.skipIf(!!skip)('built-in challenges on real namespaces', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
   let labs: LabService
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-    labs = new LabService(target)
+  beforeAll(() => {
+    labs = new LabService(ssh.target)
   })
 
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
   })

@@ -11,10 +11,9 @@ import { parseLab } from '../../../shared/lab/parse'
 import { prefixLab } from '../../../shared/lab/prefix'
 import type { Lab } from '../../../shared/lab/types'
 import { LabService } from '../../../src-main/lab/lab-service'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import { cleanupPrefix, runPrefix, sh } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP lab checks integration: ${skip}`)
@@ -98,23 +97,17 @@ async function stop(p: ChildProcess): Promise<void> {
 }
 
 describe.skipIf(!!skip)('lab checks on real namespaces', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
   let labs: LabService
   let forwardBefore = '0'
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-    labs = new LabService(target)
+  beforeAll(() => {
+    labs = new LabService(ssh.target)
     forwardBefore = sh(['sysctl', '-n', 'net.ipv4.ip_forward']).trim()
   })
 
   afterAll(async () => {
     for (const p of listeners) await stop(p)
-    await target?.close()
-    await sshd?.stop()
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
     sh(['sysctl', '-qw', `net.ipv4.ip_forward=${forwardBefore}`])

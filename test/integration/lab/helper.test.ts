@@ -4,13 +4,11 @@
 // as ip's do; its exec path passes arguments byte for byte; a target without perl falls back to ip.
 
 import { execFileSync, spawnSync } from 'node:child_process'
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseLab } from '../../../shared/lab/parse'
 import type { Lab } from '../../../shared/lab/types'
 import { LabService } from '../../../src-main/lab/lab-service'
 import { HELPER_PROGRAM } from '../../../src-main/netns/helper/program'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import type { RunOptions, Target } from '../../../src-main/target/target'
 import {
   cleanupPrefix,
@@ -19,7 +17,8 @@ import {
   runPrefix,
   sh,
 } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP in-target helper integration: ${skip}`)
@@ -142,26 +141,17 @@ function ipSays(argv: string[]): string {
 const hex = (s: string): string => Buffer.from(s, 'utf8').toString('hex')
 
 describe.skipIf(!!skip)('in-target helper', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-  })
-
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}*`])
   })
 
   it('a lab applied through the helper leaves the same kernel state as with ip, and plans empty', async () => {
     const lab = richLab()
-    const viaHelper = new LabService(target)
-    const viaIp = new LabService(target, undefined, { helper: false })
+    const viaHelper = new LabService(ssh.target)
+    const viaIp = new LabService(ssh.target, undefined, { helper: false })
     expect(await viaHelper.engineFor(lab.name).laneRunner()).toMatchObject({ kind: 'helper' })
     expect(await viaIp.engineFor(lab.name).laneRunner()).toEqual({ kind: 'sh' })
 
@@ -250,9 +240,9 @@ describe.skipIf(!!skip)('in-target helper', () => {
   it('a target without perl applies the same lab with ip', async () => {
     // Stand-in for a target that has no perl (this machine has it): every perl command the
     // engine sends fails as a missing program does; everything else goes to the real sshd.
-    const noPerl: Target = Object.create(target) as Target
+    const noPerl: Target = Object.create(ssh.target) as Target
     noPerl.run = (commands: string[][], opts?: RunOptions) =>
-      target.run(
+      ssh.target.run(
         commands.map((c) =>
           c[0] === 'perl' ? ['sh', '-c', 'echo "perl: not found" >&2; exit 127'] : c,
         ),

@@ -2,14 +2,12 @@
 // clicking makes them), then re-applied on a clean target: the kernel holds the same state again
 // (snapshots compared without volatile fields: indexes, MACs, nsids, neighbours, timings).
 
-import { afterAll, beforeAll, describe, expect, it } from 'vitest'
+import { afterAll, describe, expect, it } from 'vitest'
 import { parseLab, stringifyLab } from '../../../shared/lab/parse'
 import { HOST_NS, type NetNamespace, type Snapshot } from '../../../shared/net/model'
 import type { NetOp } from '../../../shared/net/ops'
 import { LabService } from '../../../src-main/lab/lab-service'
 import { NetnsEngine } from '../../../src-main/netns/engine'
-import { MemoryHostKeyStore } from '../../../src-main/target/host-keys'
-import { SshTarget } from '../../../src-main/target/ssh-target'
 import {
   cleanupPrefix,
   hostLinksWithPrefix,
@@ -17,7 +15,8 @@ import {
   runPrefix,
   sh,
 } from '../../support/netns'
-import { integrationSkipReason, startSshd, type SshdFixture } from '../../support/sshd'
+import { sshTargetForSuite } from '../../support/ssh-target'
+import { integrationSkipReason } from '../../support/sshd'
 
 const skip = integrationSkipReason()
 if (skip) console.warn(`SKIP lab save integration: ${skip}`)
@@ -111,24 +110,15 @@ const natIn = (ns: string): string[] =>
     .filter((l) => l.includes('netns-studio'))
 
 describe.skipIf(!!skip)('a lab saved from a hand-made state', () => {
-  let sshd: SshdFixture
-  let target: SshTarget
+  const ssh = sshTargetForSuite()
 
-  beforeAll(async () => {
-    sshd = await startSshd()
-    target = new SshTarget({ ...sshd, hostKeys: new MemoryHostKeyStore() })
-    await target.connect()
-  })
-
-  afterAll(async () => {
-    await target?.close()
-    await sshd?.stop()
+  afterAll(() => {
     cleanupPrefix(P)
     sh(['sh', '-c', `rm -f /run/netns-studio/lab-${P}* /run/netns-studio/owned-${P}*`])
   })
 
   it('re-applies to the same state on a clean target, and destroys to nothing', async () => {
-    const engine = new NetnsEngine(target, undefined, {
+    const engine = new NetnsEngine(ssh.target, undefined, {
       ownedFile: `/run/netns-studio/owned-${P}hand`,
     })
     for (const op of HAND_MADE) await engine.apply(op)
@@ -136,7 +126,7 @@ describe.skipIf(!!skip)('a lab saved from a hand-made state', () => {
     const natBefore = natIn(A)
     expect(natBefore).toHaveLength(1)
 
-    const labs = new LabService(target)
+    const labs = new LabService(ssh.target)
     const saved = await labs.save(`${P}saved`)
     // The file is what a user keeps: it loads again, and it holds this run's names only.
     const text = stringifyLab(saved)
