@@ -53,6 +53,7 @@ function richLab(): Lab {
       `  - { ns: ${A}, to: default, via: 10.61.0.2 }`,
       `  - { ns: ${A}, to: default, via: 'fd61::2' }`,
       `  - { ns: ${A}, to: 10.70.0.0/16, via: 10.61.0.2, table: 100 }`,
+      `  - { ns: ${A}, to: 10.71.0.0/16, dev: eth0, table: 100000 }`,
       `  - { ns: ${B}, to: 10.80.0.0/16, dev: eth1 }`,
       `  - { ns: ${C}, to: default, via: 10.62.0.1 }`,
       'nat:',
@@ -181,6 +182,9 @@ describe.skipIf(!!skip)('in-target helper', () => {
     const a = withHelper as Record<string, { routes: string[]; sysctls: string[] }>
     expect(a[A]!.routes).toContain(
       'dst=10.70.0.0/16 gateway=10.61.0.2 dev=eth0 table=100 protocol=- scope=- type=- metric=- prefsrc=-',
+    )
+    expect(a[A]!.routes).toContain(
+      'dst=10.71.0.0/16 gateway=- dev=eth0 table=100000 protocol=- scope=link type=- metric=- prefsrc=-',
     )
     expect(a[A]!.routes).toContain(
       'dst=default gateway=fd61::2 dev=eth0 table=- protocol=- scope=- type=- metric=1024 prefsrc=-',
