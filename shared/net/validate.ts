@@ -12,10 +12,12 @@ const bad = (message: string): Check => ({ ok: false, message })
 const SHELL_META = /[;&|`$<>(){}[\]*?!~#\\'"^]/
 const ALLOWED_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
 
-const UTF8 = new TextEncoder()
+/** Made on first use: the preload's sandbox has no TextEncoder while it loads. */
+let utf8: TextEncoder | undefined
 
 function byteLength(s: string): number {
-  return UTF8.encode(s).length
+  utf8 ??= new TextEncoder()
+  return utf8.encode(s).length
 }
 
 /** The common case, known good at once: ASCII letters, digits, "_", "." and "-", 1-15 bytes. */

@@ -241,6 +241,17 @@ describe.skipIf(!!skip)('in-target helper', () => {
     sh(['ip', 'netns', 'delete', `${P}y`])
   })
 
+  it('its probe tries setns for real: without the privilege to enter a namespace it says no', () => {
+    expect(sh(['perl', '-e', HELPER_PROGRAM, 'probe'])).toMatch(/^ok \S+ \d+\n$/)
+    const r = spawnSync(
+      'setpriv',
+      ['--reuid=65534', '--regid=65534', '--clear-groups', 'perl', '-e', HELPER_PROGRAM, 'probe'],
+      { encoding: 'utf8' },
+    )
+    expect(r.status).toBe(3)
+    expect(r.stdout).toMatch(/^unsupported .*: Operation not permitted\n$/)
+  })
+
   it('a target without perl applies the same lab with ip', async () => {
     // Stand-in for a target that has no perl (this machine has it): every perl command the
     // engine sends fails as a missing program does; everything else goes to the real sshd.
