@@ -13,7 +13,7 @@ const SHELL_META = /[;&|`$<>(){}[\]*?!~#\\'"^]/
 const ALLOWED_NAME = /^[A-Za-z0-9_][A-Za-z0-9_.-]*$/
 
 /** Made on first use: the preload's sandbox has no TextEncoder while it loads. */
-let utf8: TextEncoder | undefined
+let utf8: InstanceType<typeof TextEncoder> | undefined
 
 function byteLength(s: string): number {
   utf8 ??= new TextEncoder()
