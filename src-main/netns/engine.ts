@@ -29,8 +29,7 @@ import { toShellLine } from '../../shared/net/shell'
 import type { Target } from '../target/target'
 import { readBranchFacts } from './branch-facts'
 import { CommandLog } from './command-log'
-import { HELPER_PROGRAM } from './helper/program'
-import { runOpsInLanes, type LaneRunner } from './lanes'
+import { laneRunnerFor, runOpsInLanes, type LaneRunner } from './lanes'
 import { logEntries, runOps, throwIfFailed, type Unit } from './operations'
 import { readSnapshot } from './snapshot'
 
@@ -72,7 +71,6 @@ export interface ApplyOptions {
 export class NetnsEngine extends EventEmitter {
   readonly log: CommandLog
   private nat: NatBackend | null = null
-  private runner: Promise<LaneRunner> | null = null
   private readonly helper: boolean
   private readonly ownedFile: string
   /** What the target is (the VM, an SSH host, this machine), for the branch-cut sentences. */
@@ -270,21 +268,9 @@ export class NetnsEngine extends EventEmitter {
     }
   }
 
-  /**
-   * How lanes run on this target: the in-target helper when it can run there (perl and a known
-   * setns number; asked once, one round trip), else shells running ip.
-   */
+  /** How lanes run on this target (lanes.ts); always ip when this engine has the helper off. */
   laneRunner(): Promise<LaneRunner> {
-    if (!this.helper) return Promise.resolve({ kind: 'sh' })
-    this.runner ??= this.target
-      .run([['perl', '-e', HELPER_PROGRAM, 'probe']], { timeoutMs: 10_000 })
-      .then(([r]): LaneRunner => {
-        const m = /^ok \S+ (\d+)\n/.exec(r?.exitCode === 0 ? r.stdout : '')
-        return m ? { kind: 'helper', setns: Number(m[1]) } : { kind: 'sh' }
-      })
-    // A failed probe (a dropped connection) is asked again next time.
-    this.runner.catch(() => (this.runner = null))
-    return this.runner
+    return this.helper ? laneRunnerFor(this.target) : Promise.resolve({ kind: 'sh' })
   }
 
   /** Which tool builds NAT rules on the target: iptables when it works there, else nft (cached). */

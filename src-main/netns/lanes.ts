@@ -30,19 +30,48 @@ export interface Lanes {
 /** How lanes run: the in-target helper (with the target's setns number), or shells running ip. */
 export type LaneRunner = { kind: 'helper'; setns: number } | { kind: 'sh' }
 
+/** An operation with its command steps, made once per apply. */
+interface Planned {
+  op: NetOp
+  steps: CommandStep[]
+}
+
+/** The helper probe's answer, per target: what the target can run does not depend on the lab. */
+const runners = new WeakMap<Target, Promise<LaneRunner>>()
+
+/**
+ * How lanes run on `target`: the in-target helper when it can run there (perl, and its setns
+ * tried for real), else shells running ip. Asked once per target, one round trip.
+ */
+export function laneRunnerFor(target: Target): Promise<LaneRunner> {
+  let runner = runners.get(target)
+  if (!runner) {
+    runner = target
+      .run([['perl', '-e', HELPER_PROGRAM, 'probe']], { timeoutMs: 10_000 })
+      .then(([r]): LaneRunner => {
+        const m = /^ok \S+ (\d+)\n/.exec(r?.exitCode === 0 ? r.stdout : '')
+        return m ? { kind: 'helper', setns: Number(m[1]) } : { kind: 'sh' }
+      })
+    runners.set(target, runner)
+    // A failed probe (a dropped connection) is asked again next time.
+    runner.catch(() => runners.delete(target))
+  }
+  return runner
+}
+
 /**
  * Where the trailing run of single-namespace operations starts: from there on, every operation
  * runs all its steps in one namespace (not the root) and names no other, so operations of
  * different namespaces are independent of each other.
  */
-export function laneStart(ops: NetOp[], nat: NatBackend): number {
+export function laneStart(ops: NetOp[], steps: CommandStep[][]): number {
   let i = ops.length
   while (i > 0) {
     const op = ops[i - 1]!
-    const steps = opCommands(op, nat)
-    const ns = steps[0]?.ns
+    const mine = steps[i - 1]!
+    const ns = mine[0]?.ns
     if (!ns || ns === HOST_NS || op.op === 'ns.add' || op.op === 'ns.delete') break
-    if (steps.some((s) => s.ns !== ns) || opNamespaceRefs(op).some(([, r]) => r !== ns)) break
+    if (mine.some((s) => s.ns !== ns) || opNamespaceRefs(op).some(([, r]) => r !== ns)) break
     i--
   }
   return i
@@ -127,22 +156,16 @@ function laneResults(
  * The helper's command for `lanes` (namespace → its operations, in order): one unit per step,
  * so each step gets its own result. One process runs the lanes one after the other.
  */
-export function helperCommand(
-  lanes: Map<string, NetOp[]>,
-  nat: NatBackend,
-  owner: Map<CommandStep, NetOp>,
-  setns: number,
-): Lanes {
+export function helperCommand(lanes: Map<string, Planned[]>, setns: number): Lanes {
   const nonce = randomBytes(8).toString('hex')
   const lines: string[] = []
   const units: Unit[] = []
-  for (const [ns, ops] of lanes) {
+  for (const [ns, list] of lanes) {
     lines.push(enterLine(ns))
-    for (const op of ops)
-      for (const step of opCommands(op, nat)) {
-        owner.set(step, op)
+    for (const { op, steps } of list)
+      for (const step of steps) {
         lines.push(`S ${units.length} ${helperLine(op, step)}`)
-        units.push({ argv: step.argv, steps: [step], runner: 'helper' })
+        units.push({ argv: step.argv, steps: [step], via: 'helper' })
       }
   }
   return {
@@ -167,32 +190,34 @@ export async function runOpsInLanes(
   workers: number,
   runner: LaneRunner,
 ): Promise<OpRun> {
-  const cut = laneStart(ops, nat)
-  const byNs = new Map<string, NetOp[]>()
-  for (const op of ops.slice(cut)) {
-    const ns = opCommands(op, nat)[0]!.ns
+  const planned: Planned[] = ops.map((op) => ({ op, steps: opCommands(op, nat) }))
+  const cut = laneStart(
+    ops,
+    planned.map((p) => p.steps),
+  )
+  const byNs = new Map<string, Planned[]>()
+  for (const p of planned.slice(cut)) {
+    const ns = p.steps[0]!.ns
     const list = byNs.get(ns)
-    if (list) list.push(op)
-    else byNs.set(ns, [op])
+    if (list) list.push(p)
+    else byNs.set(ns, [p])
   }
   if (byNs.size < 2) return runOps(target, ops, nat, extra)
-  const owner = new Map<CommandStep, NetOp>()
-  const stepsOf = (list: NetOp[]): CommandStep[] =>
-    list.flatMap((op) => opCommands(op, nat).map((s) => (owner.set(s, op), s)))
+  const stepsOf = (list: Planned[]): CommandStep[] => list.flatMap((p) => p.steps)
   const parts: Part[] = []
   // New namespaces first, side by side: setting each one up is partly outside the kernel's rtnl
   // lock. The first alone, so that only it may have to make /run/netns a mount point.
   let adds = 0
   while (adds < cut && ops[adds]!.op === 'ns.add') adds++
   if (adds >= 8 && workers > 1) {
-    parts.push(...toUnits(stepsOf(ops.slice(0, 1))))
+    parts.push(...toUnits(stepsOf(planned.slice(0, 1))))
     const chunks = [...Array<number>(workers).keys()].map((w) =>
-      toUnits(stepsOf(ops.slice(1, adds).filter((_, i) => i % workers === w))),
+      toUnits(stepsOf(planned.slice(1, adds).filter((_, i) => i % workers === w))),
     )
     parts.push(lanesCommand(chunks, workers))
   } else adds = 0
-  parts.push(...toUnits(stepsOf(ops.slice(adds, cut))))
-  if (runner.kind === 'helper') parts.push(helperCommand(byNs, nat, owner, runner.setns))
+  parts.push(...toUnits(stepsOf(planned.slice(adds, cut))))
+  if (runner.kind === 'helper') parts.push(helperCommand(byNs, runner.setns))
   else
     parts.push(
       lanesCommand(
@@ -210,6 +235,7 @@ export async function runOpsInLanes(
   const all = parts.flatMap((p, i) =>
     'nonce' in p ? lanesOutcome(results[i], p) : [results[i]],
   ) as CommandResult[]
+  const owner = new Map(planned.flatMap((p) => p.steps.map((s) => [s, p.op] as const)))
   const out = outcomes(units, all).map((o) => ({ ...o, op: owner.get(o.step) }))
   return { outcomes: out, durationMs: Date.now() - started }
 }

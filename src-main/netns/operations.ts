@@ -23,8 +23,8 @@ export interface Unit {
   steps: CommandStep[]
   /** The engine's own bookkeeping (not a change the user made; logged, never exported). */
   bookkeeping?: boolean
-  /** Run by the in-target helper (lanes.ts): the same change as `argv`, made over netlink. */
-  runner?: 'helper'
+  /** Made by the in-target helper (lanes.ts): the same change as `argv`, made over netlink. */
+  via?: 'helper'
 }
 
 /** Group consecutive batchable steps (same namespace, plain ip subcommands) into `ip -batch` units. */
@@ -66,8 +66,8 @@ export interface StepOutcome {
   /** The operation this step belongs to (set by runOps). */
   op?: NetOp
   bookkeeping: boolean
-  /** Set when the in-target helper made the change (see Unit.runner). */
-  runner?: 'helper'
+  /** Set when the in-target helper made the change (see Unit.via). */
+  via?: 'helper'
   exitCode: number | null
   stderr: string
   durationMs: number
@@ -79,7 +79,7 @@ export function outcomes(units: Unit[], results: CommandResult[]): StepOutcome[]
   units.forEach((u, i) => {
     const r = results[i]
     const bookkeeping = !!u.bookkeeping
-    const by = u.runner ? { runner: u.runner } : {}
+    const by = u.via ? { via: u.via } : {}
     if (!r) {
       for (const step of u.steps)
         out.push({ step, bookkeeping, ...by, exitCode: null, stderr: '', durationMs: 0 })
@@ -157,7 +157,7 @@ export function logEntries(run: OpRun, source: string, at: number): NewEntry[] {
       stderr: o.stderr.trim(),
       source,
       mutating: !o.bookkeeping,
-      ...(o.runner ? { via: o.runner } : {}),
+      ...(o.via ? { via: o.via } : {}),
     }))
 }
 
